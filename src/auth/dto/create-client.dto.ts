@@ -1,0 +1,17 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { SCOPES, type Scope } from '../scopes.js';
+
+export class CreateClientDto {
+  @ApiProperty({ example: 'St Luke\'s ADT feed' })
+  @IsString() @IsNotEmpty() @MaxLength(200)
+  name: string;
+
+  @ApiPropertyOptional({ description: 'Required for the feed scope: the organization whose records the client writes' })
+  @IsOptional() @IsString() @Matches(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: 'organizationId must be an organization id (a lower-case slug)' })
+  organizationId?: string;
+
+  @ApiProperty({ enum: SCOPES, isArray: true })
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(4) @IsIn(SCOPES, { each: true })
+  scopes: Scope[];
+}

@@ -1,0 +1,24 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { AppConfig } from '../config/app-config.js';
+import { buildDataSourceOptions } from './data-source-options.js';
+
+/** TypeORM on the resolved database URL (real PostgreSQL or the embedded PGlite socket). */
+@Module({})
+export class DatabaseModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    if (!config.database.url) throw new Error('DatabaseModule needs a resolved database URL (start the embedded database first)');
+    return {
+      module: DatabaseModule,
+      imports: [
+        TypeOrmModule.forRoot({
+          ...buildDataSourceOptions(config.database.url, config.database.poolSize),
+          migrationsRun: config.database.runMigrations,
+          // A few quick retries at start-up, then a clear failure instead of a long hang.
+          retryAttempts: 2,
+          retryDelay: 1_000,
+        }),
+      ],
+    };
+  }
+}

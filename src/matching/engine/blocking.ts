@@ -1,0 +1,69 @@
+/**
+ * Blocking: several independent rules, each a combination of key functions. A record's
+ * keys are `<ruleId>:<v1>|<v2>…` for every combination of its key-function values; a
+ * candidate is any stored record sharing at least one key.
+ */
+import { doubleMetaphone } from './phonetics.js';
+import type { CompiledRuleSet, NormalizedRecord } from './types.js';
+
+const pad = (n: number, w: number): string => String(n).padStart(w, '0');
+const uniq = (xs: string[]): string[] => [...new Set(xs.filter((x) => x !== ''))];
+
+/** Key functions a rule file may name. Each returns zero or more values. */
+export const BLOCKING_KEY_FUNCTIONS: Readonly<Record<string, (r: NormalizedRecord) => string[]>> = {
+  /** Double Metaphone codes of the joined family name and of each compound part. */
+  familyPhonetic: (r) => {
+    if (!r.family) return [];
+    const out = [...r.family.dm];
+    if (r.family.parts.length > 1) {
+      // Per record (not per pair), so computing the parts' codes here is cheap.
+      for (const p of r.family.parts) out.push(...doubleMetaphone(p));
+    }
+    return uniq(out);
+  },
+  givenPhonetic: (r) => (r.given ? uniq(r.given.dm) : []),
+  /** Canonical given names (nickname table), so BOB and ROBERT share a key. */
+  givenCanonical: (r) => (r.given ? uniq(r.given.canon) : []),
+  familySoundex: (r) => (r.family?.sx ? [r.family.sx] : []),
+  givenSoundex: (r) => (r.given?.sx ? [r.given.sx] : []),
+  givenInitial: (r) => (r.given ? [r.given.text[0]] : []),
+  familyInitial: (r) => (r.family ? [r.family.text[0]] : []),
+  birthYear: (r) => (r.birthDate ? [pad(r.birthDate.year, 4)] : []),
+  birthDate: (r) =>
+    r.birthDate ? [`${pad(r.birthDate.year, 4)}${pad(r.birthDate.month, 2)}${pad(r.birthDate.day, 2)}`] : [],
+  postalCode: (r) => (r.postalCode ? [r.postalCode] : []),
+  phone: (r) => uniq(r.phones),
+  email: (r) => uniq(r.emails),
+  ssn: (r) => (r.ssn ? [r.ssn] : []),
+  houseNumber: (r) => (r.address?.number ? [r.address.number] : []),
+};
+
+function product(lists: string[][]): string[] {
+  let acc: string[] = [''];
+  for (const l of lists) {
+    const next: string[] = [];
+    for (const prefix of acc) for (const v of l) next.push(prefix === '' ? v : `${prefix}|${v}`);
+    acc = next;
+  }
+  return acc;
+}
+
+/**
+ * Deduplicated blocking keys of a record under a rule set. A rule yields no key when any
+ * of its key functions has no value (a missing field never blocks everything together).
+ * The database side should skip keys whose block exceeds `rs.blocking.maxBlockSize`.
+ */
+export function blockingKeys(rec: NormalizedRecord, rs: CompiledRuleSet): string[] {
+  const out = new Set<string>();
+  for (const rule of rs.blocking.rules) {
+    const lists = rule.fns.map((f) => f(rec));
+    if (lists.some((l) => l.length === 0)) continue;
+    for (const v of product(lists)) out.add(`${rule.id}:${v}`);
+  }
+  return [...out];
+}
+
+/** The per-key block-size cap of a rule set (the database skips larger blocks). */
+export function maxBlockSize(rs: CompiledRuleSet): number {
+  return rs.blocking.maxBlockSize;
+}

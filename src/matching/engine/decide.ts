@@ -1,0 +1,106 @@
+/**
+ * Link decision for one incoming record given its scored candidates (DESIGN §3.5).
+ * Pure: the caller supplies no-match assertions and organizations.
+ */
+import type { CandidateEvaluation, CompiledRuleSet, Decision, MatchScore, ReviewItem } from './types.js';
+
+/** True when a strong identifier (e.g. SSN) is present on both sides and clearly differs. */
+export function strongIdentifierConflict(score: MatchScore, rs: CompiledRuleSet): boolean {
+  for (const s of rs.decision.strongIdentifierConflicts) {
+    const c = score.contributions.find((x) => x.field === s.field);
+    if (c && s.levels.includes(c.level)) return true;
+  }
+  return false;
+}
+
+interface PersonGroup {
+  personId: string;
+  best: CandidateEvaluation;
+  records: CandidateEvaluation[];
+  noMatch: boolean;
+}
+
+function byScore(x: CandidateEvaluation, y: CandidateEvaluation): number {
+  return y.score.weight - x.score.weight || (x.recordId < y.recordId ? -1 : x.recordId > y.recordId ? 1 : 0);
+}
+
+/**
+ * Decide: auto-link to the best person at or above thresholds.autoLink unless a guard
+ * fires; review tasks for persons in the review band; otherwise a new person.
+ * Guards: a no-match assertion excludes that person entirely; a conflicting strong
+ * identifier → review; two or more persons above auto-link → review; a same-organization
+ * candidate → linked with sameSourceDuplicate (or review, per the rule set).
+ */
+export function decide(incoming: { organizationId: string }, candidates: readonly CandidateEvaluation[], rs: CompiledRuleSet): Decision {
+  const reasons: string[] = [];
+  const groups = new Map<string, PersonGroup>();
+  for (const c of candidates) {
+    const g = groups.get(c.personId);
+    if (!g) groups.set(c.personId, { personId: c.personId, best: c, records: [c], noMatch: c.noMatchAsserted });
+    else {
+      g.records.push(c);
+      g.noMatch ||= c.noMatchAsserted;
+      if (byScore(c, g.best) < 0) g.best = c;
+    }
+  }
+  const persons = [...groups.values()].filter((g) => {
+    if (g.noMatch) reasons.push('no-match-asserted');
+    return !g.noMatch;
+  });
+  persons.sort((x, y) => byScore(x.best, y.best));
+  const best = persons[0]?.best ?? null;
+  const { autoLink, review: reviewFloor } = rs.thresholds;
+  const above = persons.filter((g) => g.best.score.probability >= autoLink);
+  const band = persons.filter((g) => g.best.score.probability >= reviewFloor && g.best.score.probability < autoLink);
+  const toReview = (gs: PersonGroup[], reason: string): ReviewItem[] =>
+    gs.map((g) => ({ personId: g.personId, recordId: g.best.recordId, score: g.best.score, reason }));
+  const cap = (items: ReviewItem[]): ReviewItem[] => items.slice(0, rs.decision.maxReviewTasks);
+  const dedupReasons = (): string[] => [...new Set(reasons)];
+
+  if (above.length >= 2) {
+    reasons.push('multiple-persons-above-auto-link');
+    return {
+      outcome: 'review',
+      personId: null,
+      best,
+      review: cap([...toReview(above, 'multiple-persons-above-auto-link'), ...toReview(band, 'review-band')]),
+      sameSourceDuplicate: false,
+      reasons: dedupReasons(),
+    };
+  }
+  if (above.length === 1) {
+    const g = above[0];
+    if (strongIdentifierConflict(g.best.score, rs)) {
+      reasons.push('strong-identifier-conflict');
+      return {
+        outcome: 'review',
+        personId: null,
+        best,
+        review: cap([...toReview([g], 'strong-identifier-conflict'), ...toReview(band, 'review-band')]),
+        sameSourceDuplicate: false,
+        reasons: dedupReasons(),
+      };
+    }
+    const sameSource = g.records.some((r) => r.organizationId === incoming.organizationId);
+    if (sameSource && rs.decision.sameSourceDuplicate === 'review') {
+      reasons.push('same-source-duplicate');
+      return {
+        outcome: 'review',
+        personId: null,
+        best,
+        review: cap(toReview([g], 'same-source-duplicate')),
+        sameSourceDuplicate: true,
+        reasons: dedupReasons(),
+      };
+    }
+    reasons.push('auto-link');
+    if (sameSource) reasons.push('same-source-duplicate');
+    return { outcome: 'linked', personId: g.personId, best: g.best, review: [], sameSourceDuplicate: sameSource, reasons: dedupReasons() };
+  }
+  if (band.length > 0) {
+    reasons.push('review-band');
+    return { outcome: 'review', personId: null, best, review: cap(toReview(band, 'review-band')), sameSourceDuplicate: false, reasons: dedupReasons() };
+  }
+  reasons.push(persons.length === 0 ? 'no-candidates' : 'below-review-threshold');
+  return { outcome: 'new-person', personId: null, best, review: [], sameSourceDuplicate: false, reasons: dedupReasons() };
+}

@@ -1,0 +1,27 @@
+/**
+ * Public API of the matching engine (pure TypeScript; no framework, database or I/O).
+ */
+export { normalize } from './normalize.js';
+export { compileRuleSet, canonicalJson, type CompileResult } from './rule-set.js';
+export { blockingKeys, maxBlockSize, BLOCKING_KEY_FUNCTIONS } from './blocking.js';
+export { compareRecords, scorePair, termFrequencyTerms, weightToProbability, gradeFor, type FieldComparison } from './scoring.js';
+export { decide, strongIdentifierConflict } from './decide.js';
+export { explain, type WaterfallStep } from './explain.js';
+export { LEVEL_PREDICATES, VALUE_EXTRACTORS } from './comparators.js';
+export {
+  SSN_SYSTEM,
+  type Address,
+  type CandidateEvaluation,
+  type CompiledRuleSet,
+  type ContactPoint,
+  type Contribution,
+  type Decision,
+  type Demographics,
+  type HumanName,
+  type Identifier,
+  type MatchGrade,
+  type MatchScore,
+  type NormalizedRecord,
+  type ReviewItem,
+  type TermFrequencyLookup,
+} from './types.js';

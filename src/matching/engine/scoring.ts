@@ -1,0 +1,121 @@
+/**
+ * Fellegi–Sunter scoring: per field the first level whose predicate holds; weight =
+ * prior + Σ log2(m/u) (+ term-frequency adjustments); probability = 2^w / (1 + 2^w).
+ */
+import type {
+  CompiledField,
+  CompiledRuleSet,
+  Contribution,
+  MatchGrade,
+  MatchScore,
+  NormalizedRecord,
+  TermFrequencyLookup,
+} from './types.js';
+
+export interface FieldComparison {
+  field: string;
+  /** Chosen level id, or 'missing' when either side has no value. */
+  level: string;
+  /** Index into the field's levels; -1 for 'missing'. */
+  levelIndex: number;
+  a: string | null;
+  b: string | null;
+}
+
+function chooseLevel(f: CompiledField, va: unknown, vb: unknown, a: NormalizedRecord, b: NormalizedRecord): number {
+  const levels = f.levels;
+  for (let i = 0; i < levels.length; i++) if (levels[i].test(va, vb, a, b)) return i;
+  return levels.length - 1;
+}
+
+/** Per field, in rule order, the comparison level chosen for the pair (a, b). */
+export function compareRecords(a: NormalizedRecord, b: NormalizedRecord, rs: CompiledRuleSet): FieldComparison[] {
+  return rs.fields.map((f) => {
+    const va = f.extract(a);
+    const vb = f.extract(b);
+    const da = va === null || va === undefined ? null : f.display(va);
+    const db = vb === null || vb === undefined ? null : f.display(vb);
+    if (da === null || db === null) return { field: f.id, level: 'missing', levelIndex: -1, a: da, b: db };
+    const i = chooseLevel(f, va, vb, a, b);
+    return { field: f.id, level: f.levels[i].id, levelIndex: i, a: da, b: db };
+  });
+}
+
+/** Posterior match probability from a total weight in bits (numerically stable). */
+export function weightToProbability(w: number): number {
+  return w >= 0 ? 1 / (1 + 2 ** -w) : 2 ** w / (1 + 2 ** w);
+}
+
+/** Match grade from the rule set's probability cut-offs. */
+export function gradeFor(probability: number, rs: CompiledRuleSet): MatchGrade {
+  if (probability >= rs.grades.certain) return 'certain';
+  if (probability >= rs.grades.probable) return 'probable';
+  if (probability >= rs.grades.possible) return 'possible';
+  return 'certainly-not';
+}
+
+/**
+ * Term-frequency adjustment in bits for an agreeing value with relative frequency `freq`:
+ * weight · log2(u_level / max(freq, minFrequency)), clamped to ±maxAdjustment. Positive
+ * for rare values, negative for common ones.
+ */
+export function termFrequencyAdjustment(u: number, freq: number, tf: NonNullable<CompiledField['termFrequency']>): number {
+  const raw = tf.weight * Math.log2(u / Math.max(freq, tf.minFrequency));
+  return Math.max(-tf.maxAdjustment, Math.min(tf.maxAdjustment, raw));
+}
+
+/**
+ * Score a record pair. `tf` returns the relative frequency (0..1) of a value among stored
+ * records, or undefined when unknown (no adjustment then). Contributions are in rule order.
+ */
+export function scorePair(a: NormalizedRecord, b: NormalizedRecord, rs: CompiledRuleSet, tf?: TermFrequencyLookup): MatchScore {
+  let weight = rs.priorWeight;
+  const contributions: Contribution[] = [];
+  for (const f of rs.fields) {
+    const va = f.extract(a);
+    const vb = f.extract(b);
+    const missA = va === null || va === undefined;
+    const missB = vb === null || vb === undefined;
+    if (missA || missB) {
+      contributions.push({
+        field: f.id,
+        level: 'missing',
+        a: missA ? null : f.display(va),
+        b: missB ? null : f.display(vb),
+        weight: 0,
+      });
+      continue;
+    }
+    const level = f.levels[chooseLevel(f, va, vb, a, b)];
+    let w = level.weight;
+    const c: Contribution = { field: f.id, level: level.id, a: f.display(va), b: f.display(vb), weight: w, m: level.m, u: level.u };
+    if (tf && level.tf && f.termFrequency && f.tfValue) {
+      const value = f.tfValue(a);
+      const freq = value === undefined ? undefined : tf(f.id, value);
+      if (freq !== undefined && Number.isFinite(freq) && freq >= 0) {
+        const adj = termFrequencyAdjustment(level.u, freq, f.termFrequency);
+        c.tfAdjustment = adj;
+        w += adj;
+        c.weight = w;
+      }
+    }
+    weight += w;
+    contributions.push(c);
+  }
+  const probability = weightToProbability(weight);
+  return { weight, priorWeight: rs.priorWeight, probability, grade: gradeFor(probability, rs), contributions };
+}
+
+/**
+ * The (field, value) pairs whose frequencies the store counts for term-frequency
+ * adjustment: one per TF-enabled field with a value.
+ */
+export function termFrequencyTerms(rec: NormalizedRecord, rs: CompiledRuleSet): Array<{ field: string; value: string }> {
+  const out: Array<{ field: string; value: string }> = [];
+  for (const f of rs.fields) {
+    if (!f.termFrequency || !f.tfValue) continue;
+    const v = f.tfValue(rec);
+    if (v !== undefined && v !== '') out.push({ field: f.id, value: v });
+  }
+  return out;
+}
