@@ -16,7 +16,6 @@ async function main(): Promise<void> {
   const started = Date.now();
   const running = await createApp(config);
   const logger = new Logger('Main');
-  running.app.enableShutdownHooks();
   await running.app.listen(config.port, config.host);
   const where = config.database.mode === 'embedded' ? `embedded PGlite in ${config.database.dataDir}` : 'PostgreSQL (DATABASE_URL)';
   const queue = config.redis.mode === 'redis' ? 'Bull queues on Redis (REDIS_URL)' : 'in-process jobs';

@@ -1,0 +1,123 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const MAIN = 'dist/src/main.js'; // built by `npm test` before Vitest starts
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+/** The environment of a bare machine: no DATABASE_URL, no REDIS_URL, no admin variables. */
+function bareEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const k of ['DATABASE_URL', 'REDIS_URL', 'MPI_ADMIN_CLIENT_ID', 'MPI_ADMIN_CLIENT_SECRET', 'MPI_TOKEN_SECRET']) delete env[k];
+  return { ...env, ...extra };
+}
+
+async function startServer(dataDir: string, port: number): Promise<{ proc: ChildProcess; output: () => string; startupMs: number }> {
+  let out = '';
+  const started = Date.now();
+  const proc = spawn(process.execPath, [MAIN], { env: bareEnv({ DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1' }), stdio: ['ignore', 'pipe', 'pipe'] });
+  proc.stdout!.on('data', (d) => (out += d));
+  proc.stderr!.on('data', (d) => (out += d));
+  for (let i = 0; i < 300; i++) {
+    if (proc.exitCode !== null) throw new Error(`server exited: ${out}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/health`);
+      if (res.status === 200) return { proc, output: () => out, startupMs: Date.now() - started };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  proc.kill('SIGKILL');
+  throw new Error(`server did not become healthy: ${out}`);
+}
+
+async function stop(proc: ChildProcess): Promise<number | null> {
+  if (proc.exitCode !== null) return proc.exitCode;
+  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+  proc.kill('SIGTERM');
+  return exited;
+}
+
+describe('the embedded default (no DATABASE_URL, no REDIS_URL)', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'mpi-embedded-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('starts on PGlite with in-process jobs, generates admin credentials, and keeps data across a restart', async () => {
+    const port = await freePort();
+    const first = await startServer(dataDir, port);
+    try {
+      const health = await (await fetch(`http://127.0.0.1:${port}/health`)).json();
+      expect(health).toMatchObject({ status: 'ok', database: 'up', redis: 'disabled', mode: { database: 'embedded', queue: 'in-process' } });
+      expect(first.output()).toMatch(/database: embedded PGlite.*queue: in-process jobs/);
+
+      const creds = JSON.parse(readFileSync(join(dataDir, 'admin-credentials.json'), 'utf8'));
+      expect(first.output()).not.toContain(creds.clientSecret);
+      const tokenRes = await fetch(`http://127.0.0.1:${port}/auth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'client_credentials', client_id: creds.clientId, client_secret: creds.clientSecret }),
+      });
+      expect(tokenRes.status).toBe(200);
+      const { access_token } = await tokenRes.json();
+      const created = await fetch(`http://127.0.0.1:${port}/api/v1/organizations`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ id: 'kept', name: 'Kept Clinic', assigningAuthority: 'urn:oid:1.9.9' }),
+      });
+      expect(created.status).toBe(201);
+    } finally {
+      expect(await stop(first.proc)).toBe(0);
+    }
+
+    const second = await startServer(dataDir, port);
+    try {
+      const tokenRes = await fetch(`http://127.0.0.1:${port}/auth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ grant_type: 'client_credentials', ...(() => { const c = JSON.parse(readFileSync(join(dataDir, 'admin-credentials.json'), 'utf8')); return { client_id: c.clientId, client_secret: c.clientSecret }; })() }),
+      });
+      const { access_token } = await tokenRes.json();
+      const org = await fetch(`http://127.0.0.1:${port}/api/v1/organizations/kept`, { headers: { authorization: `Bearer ${access_token}` } });
+      expect(org.status).toBe(200);
+      expect((await org.json()).name).toBe('Kept Clinic');
+    } finally {
+      await stop(second.proc);
+    }
+  }, 120_000);
+
+  it('refuses to start on a bad environment, listing every bad variable', () => {
+    const res = spawnSync(process.execPath, [MAIN], {
+      env: bareEnv({ PORT: 'eighty', DATABASE_URL: 'mysql://x', MPI_ADMIN_CLIENT_ID: 'admin', LOG_LEVEL: 'loud' }),
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(res.status).not.toBe(0);
+    for (const v of ['PORT', 'DATABASE_URL', 'MPI_ADMIN_CLIENT_SECRET', 'LOG_LEVEL']) expect(res.stderr).toContain(v);
+  });
+
+  it('exits with a clear message instead of hanging when PostgreSQL is unreachable', () => {
+    const started = Date.now();
+    const res = spawnSync(process.execPath, [MAIN], {
+      env: bareEnv({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5499/none', PORT: '0', LOG_LEVEL: 'silent' }),
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(res.status).toBe(1);
+    expect(res.stderr).toMatch(/failed to start/i);
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
+});
