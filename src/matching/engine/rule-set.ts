@@ -82,6 +82,7 @@ function compileLevels(errs: Errors, path: string, raw: unknown, extractorName: 
   let sumM = 0;
   let sumU = 0;
   let numbersOk = true;
+  let structureOk = true;
   const lastThreshold = new Map<string, number>();
   raw.forEach((lv, i) => {
     const p = `${path}[${i}]`;
@@ -134,8 +135,14 @@ function compileLevels(errs: Errors, path: string, raw: unknown, extractorName: 
       }
     }
     const isLast = i === raw.length - 1;
-    if (predName === 'else' && !isLast) errs.add(`${p}.predicate`, '"else" must be the last level');
-    if (isLast && predName !== null && predName !== 'else') errs.add(`${p}.predicate`, 'the last level must use predicate "else"');
+    if (predName === 'else' && !isLast) {
+      errs.add(`${p}.predicate`, '"else" must be the last level');
+      structureOk = false;
+    }
+    if (isLast && predName !== null && predName !== 'else' && !raw.some((x) => isObj(x) && x.predicate === 'else')) {
+      errs.add(`${p}.predicate`, 'the last level must use predicate "else"');
+      structureOk = false;
+    }
     const m = openProb(errs, `${p}.m`, lv.m);
     const u = openProb(errs, `${p}.u`, lv.u);
     if (m === null || u === null) numbersOk = false;
@@ -162,6 +169,8 @@ function compileLevels(errs: Errors, path: string, raw: unknown, extractorName: 
     if (Math.abs(sumU - 1) > PROBABILITY_SUM_TOLERANCE) {
       errs.add(path, `u values must sum to 1 ± ${PROBABILITY_SUM_TOLERANCE} (sum is ${sumU.toFixed(4)})`);
     }
+  }
+  if (numbersOk && structureOk) {
     const first = raw[0] as Obj;
     const last = raw[raw.length - 1] as Obj;
     if ((first.m as number) <= (first.u as number)) errs.add(`${path}[0]`, 'the first (strongest) level must have m > u');

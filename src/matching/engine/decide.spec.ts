@@ -1,0 +1,109 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { decide, strongIdentifierConflict } from './decide.js';
+import { compileRuleSet } from './rule-set.js';
+import type { CandidateEvaluation, CompiledRuleSet, MatchScore } from './types.js';
+
+function ruleSet(patch?: (r: Record<string, any>) => void): CompiledRuleSet { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const raw = JSON.parse(readFileSync(new URL('../../../matching-rules/default.json', import.meta.url), 'utf8'));
+  patch?.(raw);
+  const r = compileRuleSet(raw);
+  if (!r.ok) throw new Error(r.errors.join('\n'));
+  return r.ruleSet;
+}
+const rs = ruleSet();
+
+function score(probability: number, ssnLevel = 'exact'): MatchScore {
+  const weight = Math.log2(probability / (1 - probability));
+  return {
+    weight,
+    priorWeight: rs.priorWeight,
+    probability,
+    grade: 'possible',
+    contributions: [{ field: 'ssn', level: ssnLevel, a: 'x', b: 'y', weight: 0 }],
+  };
+}
+function cand(personId: string, probability: number, over: Partial<CandidateEvaluation> = {}): CandidateEvaluation {
+  return { personId, recordId: `r-${personId}-${probability}`, organizationId: 'org-b', score: score(probability), noMatchAsserted: false, ...over };
+}
+const incoming = { organizationId: 'org-a' };
+
+describe('decide', () => {
+  it('no candidates → new person', () => {
+    const d = decide(incoming, [], rs);
+    expect(d).toMatchObject({ outcome: 'new-person', personId: null, best: null, review: [], sameSourceDuplicate: false });
+    expect(d.reasons).toEqual(['no-candidates']);
+  });
+
+  it('links the best person above the auto-link threshold', () => {
+    const d = decide(incoming, [cand('p1', 0.999), cand('p2', 0.2)], rs);
+    expect(d.outcome).toBe('linked');
+    expect(d.personId).toBe('p1');
+    expect(d.best?.personId).toBe('p1');
+    expect(d.reasons).toContain('auto-link');
+  });
+
+  it('groups by person: a person scores as its best record', () => {
+    const d = decide(incoming, [cand('p1', 0.3), cand('p1', 0.9995), cand('p2', 0.6)], rs);
+    expect(d.outcome).toBe('linked');
+    expect(d.personId).toBe('p1');
+  });
+
+  it('two persons above the threshold → review, not a pick', () => {
+    const d = decide(incoming, [cand('p1', 0.999), cand('p2', 0.9999)], rs);
+    expect(d.outcome).toBe('review');
+    expect(d.personId).toBeNull();
+    expect(d.review.map((r) => r.personId)).toEqual(['p2', 'p1']);
+    expect(d.reasons).toContain('multiple-persons-above-auto-link');
+  });
+
+  it('conflicting SSN → review', () => {
+    const c = cand('p1', 0.9999, { score: score(0.9999, 'else') });
+    expect(strongIdentifierConflict(c.score, rs)).toBe(true);
+    const d = decide(incoming, [c], rs);
+    expect(d.outcome).toBe('review');
+    expect(d.review[0]).toMatchObject({ personId: 'p1', reason: 'strong-identifier-conflict' });
+  });
+
+  it('an SSN typo is not a conflict', () => expect(strongIdentifierConflict(score(0.999, 'one_edit'), rs)).toBe(false));
+
+  it('no-match assertion: never links that person, and does not send it to review', () => {
+    const d = decide(incoming, [cand('p1', 0.9999, { noMatchAsserted: true }), cand('p1', 0.6)], rs);
+    expect(d.outcome).toBe('new-person');
+    expect(d.review).toEqual([]);
+    expect(d.reasons).toContain('no-match-asserted');
+  });
+
+  it('no-match on the best person still lets another person link', () => {
+    const d = decide(incoming, [cand('p1', 0.9999, { noMatchAsserted: true }), cand('p2', 0.995)], rs);
+    expect(d).toMatchObject({ outcome: 'linked', personId: 'p2' });
+  });
+
+  it('same-organization candidate → linked and flagged', () => {
+    const d = decide(incoming, [cand('p1', 0.999, { organizationId: 'org-a' })], rs);
+    expect(d).toMatchObject({ outcome: 'linked', personId: 'p1', sameSourceDuplicate: true });
+    expect(d.reasons).toContain('same-source-duplicate');
+  });
+
+  it('same-organization candidate → review when the rule set says so', () => {
+    const strict = ruleSet((r) => (r.decision.sameSourceDuplicate = 'review'));
+    const d = decide(incoming, [cand('p1', 0.999, { organizationId: 'org-a' })], strict);
+    expect(d).toMatchObject({ outcome: 'review', personId: null, sameSourceDuplicate: true });
+  });
+
+  it('review band → review tasks, best first, capped', () => {
+    const cands = ['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((p, i) => cand(p, 0.6 + i * 0.05));
+    const d = decide(incoming, cands, rs);
+    expect(d.outcome).toBe('review');
+    expect(d.review).toHaveLength(rs.decision.maxReviewTasks);
+    expect(d.review[0].personId).toBe('g');
+    expect(d.review.every((r) => r.reason === 'review-band')).toBe(true);
+  });
+
+  it('below the review band → new person', () => {
+    const d = decide(incoming, [cand('p1', 0.2)], rs);
+    expect(d).toMatchObject({ outcome: 'new-person', review: [] });
+    expect(d.best?.personId).toBe('p1');
+    expect(d.reasons).toEqual(['below-review-threshold']);
+  });
+});

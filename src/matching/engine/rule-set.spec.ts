@@ -1,0 +1,81 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { canonicalJson, compileRuleSet } from './rule-set.js';
+
+type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const defaultRaw = (): Raw => JSON.parse(readFileSync(new URL('../../../matching-rules/default.json', import.meta.url), 'utf8')) as Raw;
+
+function errorsOf(mutate: (r: Raw) => void): string[] {
+  const raw = defaultRaw();
+  mutate(raw);
+  const res = compileRuleSet(raw);
+  return res.ok ? [] : res.errors;
+}
+
+describe('compileRuleSet', () => {
+  it('compiles the default rule set with id, version, hash and prior', () => {
+    const res = compileRuleSet(defaultRaw());
+    if (!res.ok) throw new Error(res.errors.join('\n'));
+    expect(res.ruleSet.id).toBe('us-hie-default');
+    expect(res.ruleSet.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(res.ruleSet.priorWeight).toBeCloseTo(Math.log2(1e-6 / (1 - 1e-6)), 9);
+    expect(res.ruleSet.grades.certain).toBe(res.ruleSet.thresholds.autoLink);
+  });
+
+  it('hashes canonical JSON: key order does not matter, values do', () => {
+    const a = compileRuleSet(defaultRaw());
+    const reordered = Object.fromEntries(Object.entries(defaultRaw()).reverse());
+    const b = compileRuleSet(reordered);
+    const changed = defaultRaw();
+    changed.version = '9.9.9';
+    const c = compileRuleSet(changed);
+    if (!a.ok || !b.ok || !c.ok) throw new Error('should compile');
+    expect(b.ruleSet.hash).toBe(a.ruleSet.hash);
+    expect(c.ruleSet.hash).not.toBe(a.ruleSet.hash);
+    expect(canonicalJson({ b: 1, a: [1, { d: 2, c: 3 }] })).toBe('{"a":[1,{"c":3,"d":2}],"b":1}');
+  });
+
+  it('rejects a non-object', () => expect(compileRuleSet(42)).toEqual({ ok: false, errors: ['$: rule set must be a JSON object'] }));
+
+  // One message per problem, each with its JSON path.
+  it.each<[string, (r: Raw) => void, string]>([
+    ['unknown predicate', (r) => (r.fields[0].levels[1].predicate = 'fuzzyMagic'), '$.fields[0].levels[1].predicate: unknown predicate "fuzzyMagic"'],
+    ['unknown value', (r) => (r.fields[0].value = 'favouriteColour'), '$.fields[0].value: unknown value "favouriteColour"'],
+    ['predicate for another kind', (r) => (r.fields[2].levels[0].predicate = 'nickname'), '$.fields[2].levels[0].predicate: predicate "nickname" does not apply to date values'],
+    ['m = 0', (r) => (r.fields[3].levels[0].m = 0), '$.fields[3].levels[0].m: must be a number strictly between 0 and 1'],
+    ['u = 1', (r) => (r.fields[3].levels[1].u = 1), '$.fields[3].levels[1].u: must be a number strictly between 0 and 1'],
+    ['m sum', (r) => (r.fields[2].levels[0].m = 0.5), '$.fields[2].levels: m values must sum to 1'],
+    ['else not last', (r) => r.fields[3].levels.reverse(), '$.fields[3].levels[0].predicate: "else" must be the last level'],
+    ['thresholds out of order', (r) => (r.fields[0].levels[3].threshold = 0.95), '$.fields[0].levels[3].threshold: levels out of order'],
+    ['missing threshold', (r) => delete r.fields[0].levels[2].threshold, '$.fields[0].levels[2].threshold: must be a number in (0, 1]'],
+    ['stray parameter', (r) => (r.fields[0].levels[0].threshold = 0.9), '$.fields[0].levels[0].threshold: not a parameter of predicate "exact"'],
+    ['duplicate level id', (r) => (r.fields[0].levels[1].id = 'exact'), '$.fields[0].levels[1].id: duplicate level id "exact"'],
+    ['duplicate field id', (r) => (r.fields[1].id = 'given_name'), '$.fields[1].id: duplicate field id "given_name"'],
+    ['lambda = 1', (r) => (r.lambda = 1), '$.lambda: must be a number strictly between 0 and 1'],
+    ['review ≥ autoLink', (r) => (r.thresholds.review = 0.995), '$.thresholds.review: must be lower than thresholds.autoLink'],
+    ['grades out of order', (r) => (r.grades.possible = 0.95), '$.grades.possible: must be lower than grades.probable'],
+    ['unknown key function', (r) => (r.blocking.rules[0].keys = ['familyPhonetic', 'shoeSize']), '$.blocking.rules[0].keys[1]: unknown key function "shoeSize"'],
+    ['duplicate blocking rule', (r) => (r.blocking.rules[1].id = r.blocking.rules[0].id), '$.blocking.rules[1].id: duplicate blocking rule id'],
+    ['maxBlockSize 0', (r) => (r.blocking.maxBlockSize = 0), '$.blocking.maxBlockSize: must be an integer ≥ 1'],
+    ['strong identifier unknown field', (r) => (r.decision.strongIdentifierConflicts[0].field = 'passport'), '$.decision.strongIdentifierConflicts[0].field: unknown field "passport"'],
+    ['strong identifier unknown level', (r) => (r.decision.strongIdentifierConflicts[0].levels = ['nope']), '$.decision.strongIdentifierConflicts[0].levels: "nope" is not a level of field "ssn"'],
+    ['sameSourceDuplicate', (r) => (r.decision.sameSourceDuplicate = 'ignore'), '$.decision.sameSourceDuplicate: must be "link" or "review"'],
+    ['tf on unknown level', (r) => (r.fields[0].termFrequency.levels = ['exact', 'bogus']), '$.fields[0].levels: term-frequency level "bogus" is not a level of this field'],
+    ['tf weight', (r) => (r.fields[0].termFrequency.weight = 2), '$.fields[0].termFrequency.weight: must be a number in (0, 1]'],
+    ['unknown property', (r) => (r.sql = 'DROP TABLE x'), '$.sql: unknown property'],
+    ['first level not positive', (r) => ((r.fields[2].levels[0].m = 0.00004), (r.fields[2].levels[3].m = 0.94996)), '$.fields[2].levels[0]: the first (strongest) level must have m > u'],
+  ])('%s → one error with its path', (_label, mutate, expected) => {
+    const errors = errorsOf(mutate);
+    expect(errors).toHaveLength(1);
+    expect(errors[0].startsWith(expected)).toBe(true);
+  });
+
+  it('reports every problem at once', () => {
+    const errors = errorsOf((r) => {
+      r.lambda = 0;
+      r.fields[0].levels[1].predicate = 'nope';
+      r.blocking.rules[0].keys = ['nope'];
+    });
+    expect(errors).toHaveLength(3);
+  });
+});

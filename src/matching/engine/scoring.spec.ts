@@ -1,0 +1,105 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { normalize } from './normalize.js';
+import { compileRuleSet } from './rule-set.js';
+import { gradeFor, scorePair, termFrequencyAdjustment, termFrequencyTerms, weightToProbability } from './scoring.js';
+import { SSN_SYSTEM, type CompiledRuleSet, type Demographics } from './types.js';
+
+function defaultRuleSet(): CompiledRuleSet {
+  const raw: unknown = JSON.parse(readFileSync(new URL('../../../matching-rules/default.json', import.meta.url), 'utf8'));
+  const r = compileRuleSet(raw);
+  if (!r.ok) throw new Error(r.errors.join('\n'));
+  return r.ruleSet;
+}
+const rs = defaultRuleSet();
+
+const person = (family: string, given = 'Anna', birthDate = '1970-06-15'): Demographics => ({
+  name: [{ family, given: [given] }],
+  birthDate,
+  sex: 'female',
+  identifiers: [{ system: SSN_SYSTEM, value: '123-45-6788' }],
+});
+
+describe('scorePair', () => {
+  const a = normalize(person('Smith'));
+  const s = scorePair(a, normalize(person('Smith')), rs);
+
+  it('weight = prior + Σ log2(m/u); probability = 2^w/(1+2^w)', () => {
+    const sum = s.contributions.reduce((t, c) => t + c.weight, 0);
+    expect(s.weight).toBeCloseTo(s.priorWeight + sum, 9);
+    expect(s.priorWeight).toBeCloseTo(Math.log2(rs.lambda / (1 - rs.lambda)), 9);
+    expect(s.probability).toBeCloseTo(2 ** s.weight / (1 + 2 ** s.weight), 12);
+    for (const c of s.contributions) if (c.m !== undefined && c.u !== undefined) expect(c.weight).toBeCloseTo(Math.log2(c.m / c.u), 9);
+  });
+
+  it('lists contributions in rule order, missing fields at weight 0', () => {
+    expect(s.contributions.map((c) => c.field)).toEqual(rs.fields.map((f) => f.id));
+    const addr = s.contributions.find((c) => c.field === 'address')!;
+    expect(addr).toEqual({ field: 'address', level: 'missing', a: null, b: null, weight: 0 });
+  });
+
+  it('grades an identical record certain and a stranger certainly-not', () => {
+    expect(s.grade).toBe('certain');
+    const other = scorePair(a, normalize({ name: [{ family: 'Jones', given: ['Bob'] }], birthDate: '1990-01-02', sex: 'male' }), rs);
+    expect(other.grade).toBe('certainly-not');
+    expect(other.probability).toBeLessThan(0.001);
+  });
+
+  it('a typo in the name scores lower than exact agreement but higher than disagreement', () => {
+    const typo = scorePair(a, normalize(person('Smiht')), rs);
+    const diff = scorePair(a, normalize(person('Lee')), rs);
+    expect(typo.weight).toBeLessThan(s.weight);
+    expect(typo.weight).toBeGreaterThan(diff.weight);
+  });
+
+  it('TF adjustment: agreement on a common surname weighs less than on a rare one', () => {
+    const tf = (field: string, value: string): number | undefined =>
+      field === 'family_name' ? (value === 'SMITH' ? 0.01 : 0.00002) : undefined;
+    const common = scorePair(a, normalize(person('Smith')), rs, tf);
+    const rare = scorePair(normalize(person('Quackenbush')), normalize(person('Quackenbush')), rs, tf);
+    const cf = common.contributions.find((c) => c.field === 'family_name')!;
+    const rf = rare.contributions.find((c) => c.field === 'family_name')!;
+    expect(cf.tfAdjustment).toBeLessThan(0);
+    expect(rf.tfAdjustment).toBeGreaterThan(0);
+    expect(cf.weight).toBeLessThan(rf.weight);
+    expect(common.weight).toBeLessThan(rare.weight);
+    // No adjustment when the frequency is unknown or the level is not TF-enabled.
+    expect(s.contributions.find((c) => c.field === 'family_name')!.tfAdjustment).toBeUndefined();
+    const typo = scorePair(a, normalize(person('Smiht')), rs, tf).contributions.find((c) => c.field === 'family_name')!;
+    expect(typo.tfAdjustment).toBeUndefined();
+  });
+});
+
+describe('scoring helpers', () => {
+  it.each([
+    [0, 0.5],
+    [1, 2 / 3],
+    [-1, 1 / 3],
+    [2000, 1],
+    [-2000, 0],
+  ])('weightToProbability(%d) = %d', (w, p) => expect(weightToProbability(w)).toBeCloseTo(p, 12));
+
+  it.each([
+    [0.999, 'certain'],
+    [0.99, 'certain'],
+    [0.95, 'probable'],
+    [0.6, 'possible'],
+    [0.1, 'certainly-not'],
+  ] as const)('gradeFor(%d) = %s', (p, g) => expect(gradeFor(p, rs)).toBe(g));
+
+  it.each([
+    [0.0015, 0.0015, 0],
+    [0.0015, 0.003, -1],
+    [0.0015, 0.00075, 1],
+    [0.0015, 0.5, -4],
+    [0.0015, 0, 4],
+  ])('termFrequencyAdjustment(u=%d, f=%d) = %d bits (clamped ±4)', (u, f, adj) =>
+    expect(termFrequencyAdjustment(u, f, { weight: 1, minFrequency: 0.00001, maxAdjustment: 4 })).toBeCloseTo(adj, 9));
+
+  it('termFrequencyTerms lists the TF-enabled fields with values', () => {
+    expect(termFrequencyTerms(normalize(person('Smith')), rs)).toEqual([
+      { field: 'given_name', value: 'ANNA' },
+      { field: 'family_name', value: 'SMITH' },
+    ]);
+  });
+});
