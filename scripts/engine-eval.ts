@@ -81,6 +81,10 @@ interface RunResult {
   sameSource: number;
   skippedBlocks: number;
   wallMs: number;
+  /** Decisions per reason string (a decision with several reasons counts once for each). */
+  reasonCounts: Map<string, number>;
+  /** Review decisions: reason of the first review task, and the best candidate's stored index (scored against truth after the run). */
+  reviewsDetail: Array<{ incoming: number; reason: string; best: number | null }>;
 }
 
 function run(rows: SourceRow[], rs: CompiledRuleSet): RunResult {
@@ -95,6 +99,8 @@ function run(rows: SourceRow[], rs: CompiledRuleSet): RunResult {
   let sameSource = 0;
   let skippedBlocks = 0;
   let nextPerson = 0;
+  const reasonCounts = new Map<string, number>();
+  const reviewsDetail: RunResult['reviewsDetail'] = [];
   const cap = rs.blocking.maxBlockSize;
   const tf = (field: string, value: string): number | undefined =>
     stored.length < rs.termFrequency.minRecords ? undefined : (tfCounts.get(`${field}\u0000${value}`) ?? 0) / stored.length;
@@ -114,13 +120,23 @@ function run(rows: SourceRow[], rs: CompiledRuleSet): RunResult {
     }
     const evals: CandidateEvaluation[] = [];
     const ts = performance.now();
+    // N = active records stored so far (the size-dependent prior, rs.prior).
+    const context = { recordCount: stored.length };
     for (const i of cands) {
       const s = stored[i];
-      evals.push({ personId: String(s.person), recordId: String(i), organizationId: s.org, score: scorePair(rec, s.rec, rs, tf), noMatchAsserted: false });
+      evals.push({ personId: String(s.person), recordId: String(i), organizationId: s.org, score: scorePair(rec, s.rec, rs, tf, context), noMatchAsserted: false });
     }
     scoreMs += performance.now() - ts;
     pairsScored += cands.size;
     const decision = decide({ organizationId: row.org }, evals, rs);
+    for (const reason of decision.reasons) reasonCounts.set(reason, (reasonCounts.get(reason) ?? 0) + 1);
+    if (decision.outcome === 'review') {
+      reviewsDetail.push({
+        incoming: stored.length,
+        reason: decision.review[0]?.reason ?? decision.reasons.join('+'),
+        best: decision.best ? Number(decision.best.recordId) : null,
+      });
+    }
     let person: number;
     if (decision.outcome === 'linked' && decision.personId !== null) {
       person = Number(decision.personId);
@@ -142,7 +158,7 @@ function run(rows: SourceRow[], rs: CompiledRuleSet): RunResult {
       tfCounts.set(k, (tfCounts.get(k) ?? 0) + 1);
     }
   }
-  return { stored, pairsScored, scoreMs, reviews, linked, sameSource, skippedBlocks, wallMs: performance.now() - t0 };
+  return { stored, pairsScored, scoreMs, reviews, linked, sameSource, skippedBlocks, wallMs: performance.now() - t0, reasonCounts, reviewsDetail };
 }
 
 const entityOf = (recId: string): string => /^rec-(\d+)-/.exec(recId)?.[1] ?? recId;
@@ -186,8 +202,22 @@ function evaluate(name: string, r: RunResult, crossOrgOnly: boolean): void {
       `  precision=${pct(p)}%  recall=${pct(rc)}%  F1=${pct(f1)}%`,
       `  linked=${r.linked} sameSourceLinks=${r.sameSource} reviews=${r.reviews} pairsScored=${r.pairsScored} oversizedBlocksSkipped=${r.skippedBlocks}`,
       `  wall=${(r.wallMs / 1000).toFixed(2)}s  scorePair=${Math.round(r.pairsScored / (r.scoreMs / 1000)).toLocaleString('en-US')} pairs/s (in run)`,
+      `  decision reasons: ${[...r.reasonCounts.entries()].sort((x, y) => y[1] - x[1]).map(([k, v]) => `${k}=${v}`).join(' ')}`,
+      `  review tasks by first reason (bestIsSameEntity / total): ${reviewBreakdown(r)}`,
     ].join('\n'),
   );
+}
+
+/** Post-run only: for each review, whether its best candidate is truly the same entity. */
+function reviewBreakdown(r: RunResult): string {
+  const by = new Map<string, { same: number; total: number }>();
+  for (const d of r.reviewsDetail) {
+    const e = by.get(d.reason) ?? { same: 0, total: 0 };
+    e.total++;
+    if (d.best !== null && entityOf(r.stored[d.best].recId) === entityOf(r.stored[d.incoming].recId)) e.same++;
+    by.set(d.reason, e);
+  }
+  return [...by.entries()].map(([k, v]) => `${k}=${v.same}/${v.total}`).join(' ') || 'none';
 }
 
 /** scorePair throughput on a fixed sample of candidate-like pairs (one core). */
@@ -202,7 +232,7 @@ function benchmark(rows: SourceRow[], rs: CompiledRuleSet): void {
     // Half the pairs are near-duplicates (same index neighbourhood), half random.
     const a = recs[i % recs.length];
     const b = recs[(i * 7919 + (i & 1 ? 1 : 0)) % recs.length];
-    sink += scorePair(a, b, rs, tf).weight;
+    sink += scorePair(a, b, rs, tf, { recordCount: recs.length }).weight;
   }
   const ms = performance.now() - t;
   const tn = performance.now();

@@ -8,6 +8,8 @@ import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
+import { LinkageModule } from './linkage/linkage.module.js';
+import { MatchingModule } from './matching/matching.module.js';
 import { OrganizationsModule } from './organizations/organizations.module.js';
 
 /** The whole service, built from a validated configuration (see main.ts). */
@@ -25,6 +27,8 @@ export class AppModule {
         AuthModule,
         HealthModule,
         OrganizationsModule,
+        MatchingModule,
+        LinkageModule,
       ],
     };
   }

@@ -1,4 +1,5 @@
 import { CreateFoundation1764043200000 } from '../../migrations/1764043200000-CreateFoundation.js';
+import { CreateIdentityLinkage1764050400000 } from '../../migrations/1764050400000-CreateIdentityLinkage.js';
 
 /** Migrations listed as classes (a glob would make TypeORM require() .ts files). In order. */
-export const MIGRATIONS = [CreateFoundation1764043200000];
+export const MIGRATIONS = [CreateFoundation1764043200000, CreateIdentityLinkage1764050400000];

@@ -12,6 +12,10 @@ export class OrganizationsRepository {
     return manager.findOne(OrganizationEntity, { where: { id }, relations: { endpoints: true } });
   }
 
+  async exists(id: string): Promise<boolean> {
+    return this.dataSource.manager.existsBy(OrganizationEntity, { id });
+  }
+
   findByAssigningAuthority(assigningAuthority: string): Promise<OrganizationEntity | null> {
     return this.dataSource.manager.findOneBy(OrganizationEntity, { assigningAuthority });
   }

@@ -32,6 +32,11 @@ export class OrganizationsService {
     });
   }
 
+  /** Throws 404 unless the organization exists. */
+  async assertExists(id: string): Promise<void> {
+    if (!(await this.organizations.exists(id))) throw OrganizationError.notFound();
+  }
+
   async get(id: string): Promise<OrganizationView> {
     const org = await this.organizations.findWithEndpoints(id);
     if (!org) throw OrganizationError.notFound();

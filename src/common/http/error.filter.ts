@@ -41,8 +41,10 @@ export class ErrorFilter implements ExceptionFilter {
     const body = this.toBody(exception, requestId);
     if (body.statusCode >= 500) {
       const name = exception instanceof Error ? exception.name : typeof exception;
-      const code = (exception as { code?: unknown })?.code;
-      this.logger.error({ requestId, errorClass: name, errorCode: typeof code === 'string' ? code : undefined }, 'unhandled error');
+      const { code, constraint } = (exception ?? {}) as { code?: unknown; constraint?: unknown };
+      // Class, code, constraint and code location only: messages and details may quote values (PHI).
+      const where = exception instanceof Error ? exception.stack?.split('\n').find((l) => l.includes('/src/'))?.trim() : undefined;
+      this.logger.error({ requestId, errorClass: name, errorCode: typeof code === 'string' ? code : undefined, constraint: typeof constraint === 'string' ? constraint : undefined, where }, 'unhandled error');
     }
     if (res.headersSent) return;
     res.status(body.statusCode).json(body);

@@ -67,6 +67,68 @@ describe('decide', () => {
 
   it('an SSN typo is not a conflict', () => expect(strongIdentifierConflict(score(0.999, 'one_edit'), rs)).toBe(false));
 
+  describe('SSN conflict guard: unless given name and birth date agree', () => {
+    /** A score with the SSN at 'else' and the given levels for given name and birth date ('missing' allowed). */
+    function ssnElse(probability: number, given: string, birth: string): MatchScore {
+      const s = score(probability, 'else');
+      return {
+        ...s,
+        contributions: [
+          { field: 'given_name', level: given, a: given === 'missing' ? null : 'x', b: given === 'missing' ? null : 'y', weight: 0 },
+          { field: 'birth_date', level: birth, a: birth === 'missing' ? null : 'x', b: birth === 'missing' ? null : 'y', weight: 0 },
+          ...s.contributions,
+        ],
+      };
+    }
+
+    it('different given names (twins: same birth date) → review', () => {
+      const c = cand('p1', 0.9999, { score: ssnElse(0.9999, 'else', 'exact') });
+      expect(strongIdentifierConflict(c.score, rs)).toBe(true);
+      const d = decide(incoming, [c], rs);
+      expect(d).toMatchObject({ outcome: 'review', personId: null });
+      expect(d.review[0]).toMatchObject({ personId: 'p1', reason: 'strong-identifier-conflict' });
+    });
+
+    it('same given name, different birth date (Jr/Sr) → review; one component off is not enough', () => {
+      for (const birth of ['else', 'one_component_off']) {
+        const d = decide(incoming, [cand('p1', 0.9999, { score: ssnElse(0.9999, 'exact', birth) })], rs);
+        expect(d.outcome).toBe('review');
+        expect(d.reasons).toContain('strong-identifier-conflict');
+      }
+    });
+
+    it('same given name and birth date → the score decides: linked above auto-link', () => {
+      for (const [given, birth] of [
+        ['exact', 'exact'],
+        ['nickname', 'day_month_transposed'],
+        ['jw_0_92', 'exact'],
+      ]) {
+        const c = cand('p1', 0.9999, { score: ssnElse(0.9999, given, birth) });
+        expect(strongIdentifierConflict(c.score, rs)).toBe(false);
+        const d = decide(incoming, [c], rs);
+        expect(d).toMatchObject({ outcome: 'linked', personId: 'p1' });
+        expect(d.reasons).toEqual(['auto-link', 'strong-identifier-conflict-waived']);
+      }
+    });
+
+    it('same given name and birth date but below auto-link → review band, not a link', () => {
+      const d = decide(incoming, [cand('p1', 0.9, { score: ssnElse(0.9, 'exact', 'exact') })], rs);
+      expect(d.outcome).toBe('review');
+      expect(d.review[0].reason).toBe('review-band');
+    });
+
+    it('given name missing on either side → not agreeing → review', () => {
+      const c = cand('p1', 0.9999, { score: ssnElse(0.9999, 'missing', 'exact') });
+      expect(strongIdentifierConflict(c.score, rs)).toBe(true);
+      expect(decide(incoming, [c], rs).outcome).toBe('review');
+    });
+
+    it('without unlessAgree every SSN difference is a conflict', () => {
+      const strict = ruleSet((r) => delete r.decision.strongIdentifierConflicts[0].unlessAgree);
+      expect(strongIdentifierConflict(ssnElse(0.9999, 'exact', 'exact'), strict)).toBe(true);
+    });
+  });
+
   it('no-match assertion: never links that person, and does not send it to review', () => {
     const d = decide(incoming, [cand('p1', 0.9999, { noMatchAsserted: true }), cand('p1', 0.6)], rs);
     expect(d.outcome).toBe('new-person');

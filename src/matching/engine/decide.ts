@@ -4,13 +4,37 @@
  */
 import type { CandidateEvaluation, CompiledRuleSet, Decision, MatchScore, ReviewItem } from './types.js';
 
-/** True when a strong identifier (e.g. SSN) is present on both sides and clearly differs. */
-export function strongIdentifierConflict(score: MatchScore, rs: CompiledRuleSet): boolean {
+/**
+ * 'conflict' when a strong identifier (e.g. SSN) is present on both sides and clearly
+ * differs, and the pair does not meet the rule's `unlessAgree` condition; 'waived' when it
+ * differs but the pair agrees on every `unlessAgree` field (at one of its listed levels; a
+ * missing value never agrees), so the score decides; 'none' otherwise.
+ */
+function strongIdentifierCheck(score: MatchScore, rs: CompiledRuleSet): 'none' | 'conflict' | 'waived' {
+  let waived = false;
   for (const s of rs.decision.strongIdentifierConflicts) {
     const c = score.contributions.find((x) => x.field === s.field);
-    if (c && s.levels.includes(c.level)) return true;
+    if (!c || !s.levels.includes(c.level)) continue;
+    const agrees =
+      s.unlessAgree !== null &&
+      Object.entries(s.unlessAgree).every(([field, levels]) => {
+        const a = score.contributions.find((x) => x.field === field);
+        return a !== undefined && levels.includes(a.level);
+      });
+    if (!agrees) return 'conflict';
+    waived = true;
   }
-  return false;
+  return waived ? 'waived' : 'none';
+}
+
+/**
+ * True when a strong identifier (e.g. SSN) is present on both sides and clearly differs,
+ * unless the pair agrees on the rule's `unlessAgree` fields (e.g. given name and birth
+ * date: household members almost never agree on both, so the difference is then taken as
+ * a recording error and the score decides).
+ */
+export function strongIdentifierConflict(score: MatchScore, rs: CompiledRuleSet): boolean {
+  return strongIdentifierCheck(score, rs) === 'conflict';
 }
 
 interface PersonGroup {
@@ -28,8 +52,10 @@ function byScore(x: CandidateEvaluation, y: CandidateEvaluation): number {
  * Decide: auto-link to the best person at or above thresholds.autoLink unless a guard
  * fires; review tasks for persons in the review band; otherwise a new person.
  * Guards: a no-match assertion excludes that person entirely; a conflicting strong
- * identifier → review; two or more persons above auto-link → review; a same-organization
- * candidate → linked with sameSourceDuplicate (or review, per the rule set).
+ * identifier → review (unless the rule's `unlessAgree` fields agree: then the score
+ * decides, and a link carries the reason 'strong-identifier-conflict-waived'); two or more
+ * persons above auto-link → review; a same-organization candidate → linked with
+ * sameSourceDuplicate (or review, per the rule set).
  */
 export function decide(incoming: { organizationId: string }, candidates: readonly CandidateEvaluation[], rs: CompiledRuleSet): Decision {
   const reasons: string[] = [];
@@ -70,7 +96,8 @@ export function decide(incoming: { organizationId: string }, candidates: readonl
   }
   if (above.length === 1) {
     const g = above[0];
-    if (strongIdentifierConflict(g.best.score, rs)) {
+    const strong = strongIdentifierCheck(g.best.score, rs);
+    if (strong === 'conflict') {
       reasons.push('strong-identifier-conflict');
       return {
         outcome: 'review',
@@ -94,6 +121,7 @@ export function decide(incoming: { organizationId: string }, candidates: readonl
       };
     }
     reasons.push('auto-link');
+    if (strong === 'waived') reasons.push('strong-identifier-conflict-waived');
     if (sameSource) reasons.push('same-source-duplicate');
     return { outcome: 'linked', personId: g.personId, best: g.best, review: [], sameSourceDuplicate: sameSource, reasons: dedupReasons() };
   }

@@ -4,7 +4,16 @@
 export { normalize } from './normalize.js';
 export { compileRuleSet, canonicalJson, type CompileResult } from './rule-set.js';
 export { blockingKeys, maxBlockSize, BLOCKING_KEY_FUNCTIONS } from './blocking.js';
-export { compareRecords, scorePair, termFrequencyTerms, weightToProbability, gradeFor, type FieldComparison } from './scoring.js';
+export {
+  compareRecords,
+  scorePair,
+  priorWeightFor,
+  termFrequencyTerms,
+  weightToProbability,
+  gradeFor,
+  type FieldComparison,
+  type ScoreContext,
+} from './scoring.js';
 export { decide, strongIdentifierConflict } from './decide.js';
 export { explain, type WaterfallStep } from './explain.js';
 export { LEVEL_PREDICATES, VALUE_EXTRACTORS } from './comparators.js';
@@ -12,6 +21,7 @@ export {
   SSN_SYSTEM,
   type Address,
   type CandidateEvaluation,
+  type CompiledPrior,
   type CompiledRuleSet,
   type ContactPoint,
   type Contribution,
@@ -23,5 +33,6 @@ export {
   type MatchScore,
   type NormalizedRecord,
   type ReviewItem,
+  type StrongIdentifierConflictRule,
   type TermFrequencyLookup,
 } from './types.js';

@@ -20,6 +20,22 @@ describe('compileRuleSet', () => {
     expect(res.ruleSet.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(res.ruleSet.priorWeight).toBeCloseTo(Math.log2(1e-6 / (1 - 1e-6)), 9);
     expect(res.ruleSet.grades.certain).toBe(res.ruleSet.thresholds.autoLink);
+    expect(res.ruleSet.prior).toEqual({ expectedMatchShare: 0.5, minRecords: 10000 });
+    expect(res.ruleSet.decision.strongIdentifierConflicts).toEqual([
+      {
+        field: 'ssn',
+        levels: ['else'],
+        unlessAgree: { given_name: ['exact', 'nickname', 'jw_0_92'], birth_date: ['exact', 'day_month_transposed'] },
+      },
+    ]);
+  });
+
+  it('the prior block is optional (then only lambda is used)', () => {
+    const raw = defaultRaw();
+    delete raw.prior;
+    const res = compileRuleSet(raw);
+    if (!res.ok) throw new Error(res.errors.join('\n'));
+    expect(res.ruleSet.prior).toBeNull();
   });
 
   it('hashes canonical JSON: key order does not matter, values do', () => {
@@ -59,6 +75,20 @@ describe('compileRuleSet', () => {
     ['maxBlockSize 0', (r) => (r.blocking.maxBlockSize = 0), '$.blocking.maxBlockSize: must be an integer ≥ 1'],
     ['strong identifier unknown field', (r) => (r.decision.strongIdentifierConflicts[0].field = 'passport'), '$.decision.strongIdentifierConflicts[0].field: unknown field "passport"'],
     ['strong identifier unknown level', (r) => (r.decision.strongIdentifierConflicts[0].levels = ['nope']), '$.decision.strongIdentifierConflicts[0].levels: "nope" is not a level of field "ssn"'],
+    ['unlessAgree unknown field', (r) => (r.decision.strongIdentifierConflicts[0].unlessAgree.shoe_size = ['exact']), '$.decision.strongIdentifierConflicts[0].unlessAgree.shoe_size: unknown field "shoe_size"'],
+    ['unlessAgree unknown level', (r) => (r.decision.strongIdentifierConflicts[0].unlessAgree.birth_date = ['exact', 'close']), '$.decision.strongIdentifierConflicts[0].unlessAgree.birth_date: "close" is not a level of field "birth_date"'],
+    ['unlessAgree "missing" is not a level', (r) => (r.decision.strongIdentifierConflicts[0].unlessAgree.given_name = ['missing']), '$.decision.strongIdentifierConflicts[0].unlessAgree.given_name: "missing" is not a level'],
+    ['unlessAgree empty', (r) => (r.decision.strongIdentifierConflicts[0].unlessAgree = {}), '$.decision.strongIdentifierConflicts[0].unlessAgree: must be a non-empty object'],
+    ['unlessAgree empty levels', (r) => (r.decision.strongIdentifierConflicts[0].unlessAgree.given_name = []), '$.decision.strongIdentifierConflicts[0].unlessAgree.given_name: must be a non-empty array of level ids'],
+    ['unlessAgree on the conflict field', (r) => (r.decision.strongIdentifierConflicts[0].unlessAgree.ssn = ['exact']), '$.decision.strongIdentifierConflicts[0].unlessAgree.ssn: must name a field other than'],
+    ['strong identifier unknown property', (r) => (r.decision.strongIdentifierConflicts[0].unless = {}), '$.decision.strongIdentifierConflicts[0].unless: unknown property'],
+    ['prior share 0', (r) => (r.prior.expectedMatchShare = 0), '$.prior.expectedMatchShare: must be a number in (0, 1]'],
+    ['prior share > 1', (r) => (r.prior.expectedMatchShare = 1.5), '$.prior.expectedMatchShare: must be a number in (0, 1]'],
+    ['prior minRecords 0', (r) => (r.prior.minRecords = 0), '$.prior.minRecords: must be an integer ≥ 1'],
+    ['prior minRecords fractional', (r) => (r.prior.minRecords = 10.5), '$.prior.minRecords: must be an integer ≥ 1'],
+    ['prior λ would reach 1', (r) => (r.prior = { expectedMatchShare: 1, minRecords: 1 }), '$.prior: expectedMatchShare / minRecords must be < 1'],
+    ['prior unknown property', (r) => (r.prior.population = 5), '$.prior.population: unknown property'],
+    ['prior not an object', (r) => (r.prior = 0.5), '$.prior: must be an object'],
     ['sameSourceDuplicate', (r) => (r.decision.sameSourceDuplicate = 'ignore'), '$.decision.sameSourceDuplicate: must be "link" or "review"'],
     ['tf on unknown level', (r) => (r.fields[0].termFrequency.levels = ['exact', 'bogus']), '$.fields[0].levels: term-frequency level "bogus" is not a level of this field'],
     ['tf weight', (r) => (r.fields[0].termFrequency.weight = 2), '$.fields[0].termFrequency.weight: must be a number in (0, 1]'],

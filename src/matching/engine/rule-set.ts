@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { BLOCKING_KEY_FUNCTIONS } from './blocking.js';
 import { LEVEL_PREDICATES, VALUE_EXTRACTORS, type PredicateParams } from './comparators.js';
-import type { CompiledBlockingRule, CompiledField, CompiledLevel, CompiledRuleSet } from './types.js';
+import type { CompiledBlockingRule, CompiledField, CompiledLevel, CompiledPrior, CompiledRuleSet } from './types.js';
 
 /** Allowed deviation of a field's Σm (and Σu) from 1. */
 export const PROBABILITY_SUM_TOLERANCE = 0.02;
@@ -238,12 +238,33 @@ export function compileRuleSet(raw: unknown): CompileResult {
   const errs = new Errors();
   if (!isObj(raw)) return { ok: false, errors: ['$: rule set must be a JSON object'] };
   unknownKeys(errs, '$', raw, [
-    '$schema', 'id', 'version', 'description', 'lambda', 'thresholds', 'grades', 'decision', 'termFrequency', 'fields', 'blocking',
+    '$schema', 'id', 'version', 'description', 'lambda', 'prior', 'thresholds', 'grades', 'decision', 'termFrequency', 'fields', 'blocking',
   ]);
   const id = str(errs, '$.id', raw.id, ID_RE);
   const version = str(errs, '$.version', raw.version);
   if (raw.description !== undefined && typeof raw.description !== 'string') errs.add('$.description', 'must be a string');
   const lambda = openProb(errs, '$.lambda', raw.lambda);
+
+  // prior that follows the index size (optional)
+  let prior: CompiledPrior | null = null;
+  if (raw.prior !== undefined) {
+    const pr = raw.prior;
+    if (!isObj(pr)) errs.add('$.prior', 'must be an object { expectedMatchShare, minRecords }');
+    else {
+      unknownKeys(errs, '$.prior', pr, ['expectedMatchShare', 'minRecords', 'description']);
+      const share = pr.expectedMatchShare;
+      let shareOk: number | null = null;
+      if (!isNum(share) || share <= 0 || share > 1) {
+        errs.add('$.prior.expectedMatchShare', `must be a number in (0, 1] (got ${JSON.stringify(share)})`);
+      } else shareOk = share;
+      const floor = posInt(errs, '$.prior.minRecords', pr.minRecords, 1);
+      if (shareOk !== null && floor !== null) {
+        if (shareOk / floor >= 1) {
+          errs.add('$.prior', `expectedMatchShare / minRecords must be < 1 (λ would reach 1, an infinite prior)`);
+        } else prior = { expectedMatchShare: shareOk, minRecords: floor };
+      }
+    }
+  }
 
   // thresholds and grades
   let autoLink: number | null = null;
@@ -275,7 +296,7 @@ export function compileRuleSet(raw: unknown): CompileResult {
   // decision
   let sameSourceDuplicate: 'link' | 'review' = 'link';
   let maxReviewTasks = 5;
-  const strongRaw: Array<{ field: string; levels: string[]; path: string }> = [];
+  const strongRaw: Array<{ field: string; levels: string[]; unlessAgree: Record<string, string[]> | null; path: string }> = [];
   if (!isObj(raw.decision)) errs.add('$.decision', 'must be an object');
   else {
     const d = raw.decision;
@@ -288,11 +309,29 @@ export function compileRuleSet(raw: unknown): CompileResult {
     else {
       d.strongIdentifierConflicts.forEach((s, i) => {
         const p = `$.decision.strongIdentifierConflicts[${i}]`;
-        if (!isObj(s)) return errs.add(p, 'must be an object { field, levels }');
+        if (!isObj(s)) return errs.add(p, 'must be an object { field, levels, unlessAgree? }');
+        unknownKeys(errs, p, s, ['field', 'levels', 'unlessAgree', 'description']);
         const f = str(errs, `${p}.field`, s.field);
+        let unlessAgree: Record<string, string[]> | null = null;
+        let unlessOk = true;
+        if (s.unlessAgree !== undefined) {
+          const ua = s.unlessAgree;
+          if (!isObj(ua) || Object.keys(ua).length === 0) {
+            errs.add(`${p}.unlessAgree`, 'must be a non-empty object { fieldId: [levelId…] }');
+            unlessOk = false;
+          } else {
+            unlessAgree = {};
+            for (const [k, v] of Object.entries(ua)) {
+              if (!Array.isArray(v) || v.length === 0 || !v.every((l) => typeof l === 'string')) {
+                errs.add(`${p}.unlessAgree.${k}`, 'must be a non-empty array of level ids');
+                unlessOk = false;
+              } else unlessAgree[k] = v as string[];
+            }
+          }
+        }
         if (!Array.isArray(s.levels) || s.levels.length === 0 || !s.levels.every((l) => typeof l === 'string')) {
           errs.add(`${p}.levels`, 'must be a non-empty array of level ids');
-        } else if (f !== null) strongRaw.push({ field: f, levels: s.levels as string[], path: p });
+        } else if (f !== null && unlessOk) strongRaw.push({ field: f, levels: s.levels as string[], unlessAgree, path: p });
       });
     }
   }
@@ -308,21 +347,48 @@ export function compileRuleSet(raw: unknown): CompileResult {
 
   // fields
   const fields: CompiledField[] = [];
+  /** Fields with errors of their own: references to their levels are not checked again. */
+  const brokenFields = new Set<string>();
   if (!Array.isArray(raw.fields) || raw.fields.length === 0) errs.add('$.fields', 'must be a non-empty array');
   else {
     const seen = new Set<string>();
     raw.fields.forEach((f, i) => {
+      const before = errs.list.length;
       const c = compileField(errs, `$.fields[${i}]`, f, seen);
       if (c) fields.push(c);
+      if (errs.list.length > before && isObj(f) && typeof f.id === 'string') brokenFields.add(f.id);
     });
   }
+  // Field and level references are checked against the ids written in the file, and level
+  // references not at all for a field with errors of its own (one message per problem).
+  const declaredLevels = new Map<string, Set<string>>();
+  if (Array.isArray(raw.fields)) {
+    for (const f of raw.fields) {
+      if (!isObj(f) || typeof f.id !== 'string' || declaredLevels.has(f.id)) continue;
+      const ls = Array.isArray(f.levels) ? f.levels : [];
+      declaredLevels.set(f.id, new Set(ls.filter(isObj).map((l) => l.id).filter((x): x is string => typeof x === 'string')));
+    }
+  }
   for (const s of strongRaw) {
-    const f = fields.find((x) => x.id === s.field);
+    const f = declaredLevels.get(s.field);
     if (!f) {
       if (Array.isArray(raw.fields)) errs.add(`${s.path}.field`, `unknown field "${s.field}"`);
-      continue;
+    } else if (!brokenFields.has(s.field)) {
+      for (const l of s.levels) if (!f.has(l)) errs.add(`${s.path}.levels`, `"${l}" is not a level of field "${s.field}"`);
     }
-    for (const l of s.levels) if (!f.levels.some((x) => x.id === l)) errs.add(`${s.path}.levels`, `"${l}" is not a level of field "${s.field}"`);
+    for (const [af, al] of Object.entries(s.unlessAgree ?? {})) {
+      const g = declaredLevels.get(af);
+      if (af === s.field) {
+        errs.add(`${s.path}.unlessAgree.${af}`, 'must name a field other than the conflict field itself');
+        continue;
+      }
+      if (!g) {
+        if (Array.isArray(raw.fields)) errs.add(`${s.path}.unlessAgree.${af}`, `unknown field "${af}"`);
+        continue;
+      }
+      if (brokenFields.has(af)) continue;
+      for (const l of al) if (!g.has(l)) errs.add(`${s.path}.unlessAgree.${af}`, `"${l}" is not a level of field "${af}"`);
+    }
   }
 
   // blocking
@@ -369,6 +435,7 @@ export function compileRuleSet(raw: unknown): CompileResult {
       description: typeof raw.description === 'string' ? raw.description : '',
       lambda: lam,
       priorWeight: Math.log2(lam / (1 - lam)),
+      prior,
       thresholds: { autoLink: autoLink as number, review: review as number },
       grades: { certain: autoLink as number, probable: probable as number, possible: possible as number },
       fields,
@@ -376,7 +443,7 @@ export function compileRuleSet(raw: unknown): CompileResult {
       decision: {
         sameSourceDuplicate,
         maxReviewTasks,
-        strongIdentifierConflicts: strongRaw.map((s) => ({ field: s.field, levels: s.levels })),
+        strongIdentifierConflicts: strongRaw.map((s) => ({ field: s.field, levels: s.levels, unlessAgree: s.unlessAgree })),
       },
       termFrequency: { minRecords },
     },

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { normalize } from './normalize.js';
 import { compileRuleSet } from './rule-set.js';
-import { gradeFor, scorePair, termFrequencyAdjustment, termFrequencyTerms, weightToProbability } from './scoring.js';
+import { gradeFor, priorWeightFor, scorePair, termFrequencyAdjustment, termFrequencyTerms, weightToProbability } from './scoring.js';
 import { SSN_SYSTEM, type CompiledRuleSet, type Demographics } from './types.js';
 
 function defaultRuleSet(): CompiledRuleSet {
@@ -101,5 +101,55 @@ describe('scoring helpers', () => {
       { field: 'given_name', value: 'ANNA' },
       { field: 'family_name', value: 'SMITH' },
     ]);
+  });
+});
+
+describe('priorWeightFor / size-dependent prior', () => {
+  const logit2 = (l: number): number => Math.log2(l / (1 - l));
+
+  it('below the floor N counts as minRecords', () => {
+    expect(rs.prior).toEqual({ expectedMatchShare: 0.5, minRecords: 10000 });
+    expect(priorWeightFor(rs, 0)).toBeCloseTo(logit2(0.5 / 10000), 9);
+    expect(priorWeightFor(rs, 37)).toBeCloseTo(logit2(0.5 / 10000), 9);
+    expect(priorWeightFor(rs, 9999)).toBeCloseTo(logit2(0.5 / 10000), 9);
+  });
+
+  it('at the floor and above: λ = expectedMatchShare / N', () => {
+    expect(priorWeightFor(rs, 10000)).toBeCloseTo(logit2(5e-5), 9);
+    expect(priorWeightFor(rs, 1_000_000)).toBeCloseTo(logit2(5e-7), 9);
+    expect(priorWeightFor(rs, 1_000_000)).toBeCloseTo(-20.93, 2);
+    expect(priorWeightFor(rs, 20000)).toBeCloseTo(priorWeightFor(rs, 10000) - 1, 3);
+  });
+
+  it('falls back to lambda without a count, with an invalid count, or without a prior block', () => {
+    expect(priorWeightFor(rs)).toBe(rs.priorWeight);
+    expect(priorWeightFor(rs, Number.NaN)).toBe(rs.priorWeight);
+    expect(priorWeightFor(rs, -1)).toBe(rs.priorWeight);
+    expect(priorWeightFor({ ...rs, prior: null }, 1_000_000)).toBe(rs.priorWeight);
+    expect(rs.priorWeight).toBeCloseTo(logit2(rs.lambda), 9);
+  });
+
+  it('scorePair: probability rises as the record count falls; priorWeight is the prior used', () => {
+    const a = normalize(person('Smith'));
+    const b = normalize(person('Smith', 'Anne', '1970-06-16'));
+    const big = scorePair(a, b, rs, undefined, { recordCount: 5_000_000 });
+    const mid = scorePair(a, b, rs, undefined, { recordCount: 100_000 });
+    const small = scorePair(a, b, rs, undefined, { recordCount: 500 });
+    expect(big.probability).toBeLessThan(mid.probability);
+    expect(mid.probability).toBeLessThan(small.probability);
+    expect(small.priorWeight).toBeCloseTo(priorWeightFor(rs, 500), 12);
+    expect(mid.priorWeight).toBeCloseTo(priorWeightFor(rs, 100_000), 12);
+    const sum = mid.contributions.reduce((t, c) => t + c.weight, 0);
+    expect(mid.weight).toBeCloseTo(mid.priorWeight + sum, 9);
+    // same evidence, only the prior differs
+    expect(small.weight - big.weight).toBeCloseTo(small.priorWeight - big.priorWeight, 9);
+  });
+
+  it('scorePair without a count uses lambda', () => {
+    const a = normalize(person('Smith'));
+    const s1 = scorePair(a, a, rs);
+    const s2 = scorePair(a, a, rs, undefined, {});
+    expect(s1.priorWeight).toBe(rs.priorWeight);
+    expect(s2.priorWeight).toBe(rs.priorWeight);
   });
 });

@@ -64,12 +64,39 @@ export function termFrequencyAdjustment(u: number, freq: number, tf: NonNullable
   return Math.max(-tf.maxAdjustment, Math.min(tf.maxAdjustment, raw));
 }
 
+/** What the caller knows about the index when scoring an incoming record against it. */
+export interface ScoreContext {
+  /** Number of active records stored (N). Omit when unknown (e.g. comparing two ad-hoc demographics). */
+  recordCount?: number;
+}
+
+/**
+ * Prior weight in bits, log2(λ/(1−λ)). With a record count N (finite, ≥ 0) and a `prior`
+ * block in the rule set: λ(N) = expectedMatchShare / max(N, minRecords), the prior that an
+ * incoming record matches one given stored record. Otherwise (no count, an invalid count,
+ * or no `prior` block) the fallback `rs.lambda`.
+ */
+export function priorWeightFor(rs: CompiledRuleSet, recordCount?: number): number {
+  if (!rs.prior || recordCount === undefined || !Number.isFinite(recordCount) || recordCount < 0) return rs.priorWeight;
+  const lambda = rs.prior.expectedMatchShare / Math.max(recordCount, rs.prior.minRecords);
+  return Math.log2(lambda / (1 - lambda));
+}
+
 /**
  * Score a record pair. `tf` returns the relative frequency (0..1) of a value among stored
- * records, or undefined when unknown (no adjustment then). Contributions are in rule order.
+ * records, or undefined when unknown (no adjustment then). `context.recordCount` selects
+ * the size-dependent prior (`priorWeightFor`); the prior used is returned as
+ * `priorWeight`. Contributions are in rule order.
  */
-export function scorePair(a: NormalizedRecord, b: NormalizedRecord, rs: CompiledRuleSet, tf?: TermFrequencyLookup): MatchScore {
-  let weight = rs.priorWeight;
+export function scorePair(
+  a: NormalizedRecord,
+  b: NormalizedRecord,
+  rs: CompiledRuleSet,
+  tf?: TermFrequencyLookup,
+  context?: ScoreContext,
+): MatchScore {
+  const priorWeight = priorWeightFor(rs, context?.recordCount);
+  let weight = priorWeight;
   const contributions: Contribution[] = [];
   for (const f of rs.fields) {
     const va = f.extract(a);
@@ -103,7 +130,7 @@ export function scorePair(a: NormalizedRecord, b: NormalizedRecord, rs: Compiled
     contributions.push(c);
   }
   const probability = weightToProbability(weight);
-  return { weight, priorWeight: rs.priorWeight, probability, grade: gradeFor(probability, rs), contributions };
+  return { weight, priorWeight, probability, grade: gradeFor(probability, rs), contributions };
 }
 
 /**

@@ -109,6 +109,10 @@ export interface Contribution {
 
 export interface MatchScore {
   weight: number;
+  /**
+   * The prior actually used for this pair, log2(λ/(1−λ)): from `rs.prior` and the record
+   * count when the caller passed one, else from `rs.lambda` (see `priorWeightFor`).
+   */
   priorWeight: number;
   probability: number;
   grade: MatchGrade;
@@ -186,14 +190,39 @@ export interface CompiledBlockingRule {
   fns: Array<(r: NormalizedRecord) => string[]>;
 }
 
+export interface CompiledPrior {
+  /** Share of incoming records whose person is already in the index, in (0, 1]. */
+  expectedMatchShare: number;
+  /** Floor on the record count N (integer ≥ 1). */
+  minRecords: number;
+}
+
+/**
+ * A candidate whose `field` comparison is at one of `levels` is a conflict (→ review),
+ * unless, for every field named in `unlessAgree`, the pair is at one of the listed levels
+ * (a missing value never agrees).
+ */
+export interface StrongIdentifierConflictRule {
+  field: string;
+  levels: string[];
+  unlessAgree: Record<string, string[]> | null;
+}
+
 export interface CompiledRuleSet {
   id: string;
   version: string;
   /** sha256 (hex) of the canonical JSON of the raw rule set. */
   hash: string;
   description: string;
+  /** Fallback λ, used when the caller does not know the number of stored records. */
   lambda: number;
+  /** log2(λ/(1−λ)) of `lambda` (the fallback prior). */
   priorWeight: number;
+  /**
+   * Prior that follows the index size: λ(N) = expectedMatchShare / max(N, minRecords).
+   * Null when the rule set has no `prior` block (then `lambda` is always used).
+   */
+  prior: CompiledPrior | null;
   thresholds: { autoLink: number; review: number };
   grades: { certain: number; probable: number; possible: number };
   fields: CompiledField[];
@@ -201,7 +230,7 @@ export interface CompiledRuleSet {
   decision: {
     sameSourceDuplicate: 'link' | 'review';
     maxReviewTasks: number;
-    strongIdentifierConflicts: Array<{ field: string; levels: string[] }>;
+    strongIdentifierConflicts: StrongIdentifierConflictRule[];
   };
   termFrequency: { minRecords: number };
 }

@@ -1,0 +1,246 @@
+import { createHash } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import type { Actor } from '../auth/auth.decorators.js';
+import { SourceRecordsRepository, type SourceRecordRow } from '../identities/source-records.repository.js';
+import { canonicalJson, type Decision, type Demographics } from '../matching/engine/index.js';
+import { MatchingService, type Evaluation, type PreparedRecord } from '../matching/matching.service.js';
+import type { Term } from '../matching/term-frequency.repository.js';
+import { TermFrequencyRepository } from '../matching/term-frequency.repository.js';
+import { OrganizationsService } from '../organizations/organizations.service.js';
+import { LinkageError } from './linkage.errors.js';
+import { LinkRepository, type LinkRow, type RuleSetRef } from './link.repository.js';
+import { PersonStateService } from './person-state.service.js';
+
+export interface FeedResult {
+  recordId: string;
+  organizationId: string;
+  localId: string;
+  personId: string;
+  link: { method: string; grade: string | null; score: number | null; probability: number | null };
+  decision: { outcome: Decision['outcome']; reviewTaskIds: string[]; reasons: string[]; sameSourceDuplicate: boolean };
+}
+
+/**
+ * The feed use cases: create/update (idempotent) and retire a source record, each in one
+ * transaction that upserts the record and its blocking keys, matches, links, records the
+ * history, review tasks and audit, and rebuilds the golden views it touched.
+ */
+@Injectable()
+export class FeedService {
+  private readonly logger = new Logger('FeedService');
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly records: SourceRecordsRepository,
+    private readonly links: LinkRepository,
+    private readonly matching: MatchingService,
+    private readonly termFrequencies: TermFrequencyRepository,
+    private readonly organizations: OrganizationsService,
+    private readonly persons: PersonStateService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async upsert(organizationId: string, localId: string, demographics: Demographics, actor: Actor): Promise<FeedResult & { created: boolean }> {
+    await this.organizations.assertExists(organizationId);
+    const prepared = this.matching.prepare(demographics);
+    const contentHash = createHash('sha256').update(canonicalJson(demographics)).digest('hex');
+    let tfDeltas: Array<Term & { delta: number }> = [];
+    const result = await this.dataSource.transaction(async (m) => {
+      await this.links.lockKeys([`record:${organizationId}:${localId}`, ...prepared.keys], m);
+      const existing = await this.records.findByLocalId(organizationId, localId, m, true);
+      if (existing && existing.status === 'active' && existing.contentHash === contentHash) {
+        return { ...(await this.replay(existing, m)), created: false };
+      }
+      let recordId: string;
+      if (existing) {
+        recordId = existing.id;
+        await this.records.update(recordId, { demographics, normalized: prepared.normalized, contentHash }, m);
+        await this.links.dismissOpenTasksOf(recordId, actor.clientId, m);
+      } else {
+        recordId = await this.records.insert({ organizationId, localId, demographics, normalized: prepared.normalized, contentHash }, m);
+      }
+      await this.records.replaceBlockingKeys(recordId, prepared.keys, m);
+      tfDeltas = [
+        ...prepared.terms.map((t) => ({ ...t, delta: 1 })),
+        ...(existing?.status === 'active' ? this.matching.termsOf(existing.normalized).map((t) => ({ ...t, delta: -1 })) : []),
+      ];
+      const currentLink = existing ? await this.links.findLink(recordId, m) : null;
+      const outcome =
+        currentLink?.method === 'manual' && existing?.status === 'active'
+          ? await this.keepManualLink(currentLink, m)
+          : await this.matchAndLink({ recordId, organizationId, prepared, currentLink }, actor, m);
+      const result: FeedResult = { recordId, organizationId, localId, ...outcome };
+      await this.records.saveDecision(recordId, result, m);
+      await this.audit.record(
+        {
+          action: existing ? 'record.update' : 'record.create',
+          outcome: 'success',
+          actor,
+          targetType: 'source-record',
+          targetIds: [recordId],
+          personIds: [...new Set([outcome.personId, ...(currentLink ? [currentLink.personId] : [])])],
+          details: { organizationId, decision: outcome.decision.outcome, reviewTasks: outcome.decision.reviewTaskIds.length },
+        },
+        m,
+      );
+      return { ...result, created: !existing };
+    });
+    await this.applyTermFrequencies(tfDeltas);
+    return result;
+  }
+
+  async get(organizationId: string, localId: string) {
+    const m = this.dataSource.manager;
+    const record = await this.records.findByLocalId(organizationId, localId, m);
+    if (!record || record.status !== 'active') throw LinkageError.recordNotFound();
+    const link = (await this.links.findLink(record.id, m))!;
+    return {
+      recordId: record.id,
+      organizationId,
+      localId,
+      status: record.status,
+      personId: link.personId,
+      link: linkView(link),
+      demographics: record.demographics,
+      createdAt: record.createdAt,
+      updatedAt: record.updatedAt,
+    };
+  }
+
+  /** Retires the record: kept for history and unmerge, gone from every answer. Idempotent. */
+  async retire(organizationId: string, localId: string, actor: Actor): Promise<void> {
+    let tfDeltas: Array<Term & { delta: number }> = [];
+    await this.dataSource.transaction(async (m) => {
+      await this.links.lockKeys([`record:${organizationId}:${localId}`], m);
+      const record = await this.records.findByLocalId(organizationId, localId, m, true);
+      if (!record) throw LinkageError.recordNotFound();
+      if (record.status === 'retired') return;
+      const link = (await this.links.findLink(record.id, m))!;
+      await this.records.retire(record.id, m);
+      await this.links.dismissOpenTasksOf(record.id, actor.clientId, m);
+      await this.links.appendEvent(
+        { recordId: record.id, personId: link.personId, previousPersonId: null, event: 'retire', method: link.method, grade: link.grade, score: link.score, probability: link.probability, contributions: null, priorWeight: null, reason: 'record-retired', ruleSet: this.ruleSetRef(), actorClientId: actor.clientId, requestId: actor.requestId },
+        m,
+      );
+      await this.persons.refresh([link.personId], m);
+      await this.audit.record({ action: 'record.retire', outcome: 'success', actor, targetType: 'source-record', targetIds: [record.id], personIds: [link.personId], details: { organizationId } }, m);
+      tfDeltas = this.matching.termsOf(record.normalized).map((t) => ({ ...t, delta: -1 }));
+    });
+    await this.applyTermFrequencies(tfDeltas);
+  }
+
+  /** The same body again: nothing changes; answer as the first time, with the current link. */
+  private async replay(existing: SourceRecordRow, m: EntityManager): Promise<FeedResult> {
+    const link = (await this.links.findLink(existing.id, m))!;
+    const stored = existing.lastDecision as unknown as FeedResult;
+    return { ...stored, recordId: existing.id, organizationId: existing.organizationId, localId: existing.localId, personId: link.personId, link: linkView(link) };
+  }
+
+  /** A steward's link is sticky: new demographics never move the record automatically. */
+  private async keepManualLink(link: LinkRow, m: EntityManager): Promise<Pick<FeedResult, 'personId' | 'link' | 'decision'>> {
+    await this.persons.refresh([link.personId], m);
+    return {
+      personId: link.personId,
+      link: linkView(link),
+      decision: { outcome: 'linked', reviewTaskIds: [], reasons: ['manual-link-kept'], sameSourceDuplicate: false },
+    };
+  }
+
+  private async matchAndLink(
+    input: { recordId: string; organizationId: string; prepared: PreparedRecord; currentLink: LinkRow | null },
+    actor: Actor,
+    m: EntityManager,
+  ): Promise<Pick<FeedResult, 'personId' | 'link' | 'decision'>> {
+    const evaluation = await this.matching.evaluate({ recordId: input.recordId, organizationId: input.organizationId, prepared: input.prepared }, m);
+    const { decision } = evaluation;
+    const current = input.currentLink;
+    const ruleSet = this.ruleSetRef();
+    let personId: string;
+    let link: { method: 'auto'; grade: LinkRow['grade']; score: number | null; probability: number | null; reason: string; flags: string[] };
+    let score = decision.best?.score ?? null;
+
+    if (decision.outcome === 'linked' && decision.best) {
+      personId = decision.best.personId;
+      link = {
+        method: 'auto',
+        grade: decision.best.score.grade,
+        score: decision.best.score.weight,
+        probability: decision.best.score.probability,
+        reason: 'auto-link',
+        flags: decision.sameSourceDuplicate ? ['same-source-duplicate'] : [],
+      };
+    } else {
+      personId = await this.ownPersonFor(input.recordId, current, m);
+      score = null;
+      link = { method: 'auto', grade: null, score: null, probability: null, reason: decision.outcome === 'review' ? 'review-pending' : 'new-person', flags: [] };
+    }
+
+    await this.links.upsertLink({ recordId: input.recordId, personId, ...link, ruleSet, actorClientId: actor.clientId }, m);
+    const event = !current ? 'link' : current.personId === personId ? 'rescore' : 'relink';
+    await this.links.appendEvent(
+      {
+        recordId: input.recordId, personId, previousPersonId: current && current.personId !== personId ? current.personId : null,
+        event, method: 'auto', grade: link.grade, score: link.score, probability: link.probability,
+        contributions: score?.contributions ?? null, priorWeight: score?.priorWeight ?? decision.review[0]?.score.priorWeight ?? null,
+        reason: [link.reason, ...decision.reasons].join(';'), ruleSet, actorClientId: actor.clientId, requestId: actor.requestId,
+      },
+      m,
+    );
+    const reviewTaskIds = await this.links.insertReviewTasks(
+      decision.review
+        .filter((r) => r.personId !== personId)
+        .map((r) => ({
+          recordId: input.recordId, candidatePersonId: r.personId, candidateRecordId: r.recordId, score: r.score.weight,
+          probability: r.score.probability, grade: r.score.grade, priorWeight: r.score.priorWeight,
+          contributions: r.score.contributions, reason: r.reason, ruleSet,
+        })),
+      m,
+    );
+    await this.persons.refresh([...new Set([personId, ...(current ? [current.personId] : [])])], m);
+    this.logOversized(evaluation);
+    return {
+      personId,
+      link: { method: link.method, grade: link.grade, score: link.score, probability: link.probability },
+      decision: { outcome: decision.outcome, reviewTaskIds, reasons: decision.reasons, sameSourceDuplicate: decision.sameSourceDuplicate },
+    };
+  }
+
+  /**
+   * The person a record keeps when it links to nobody: its current person if it is alone
+   * there (no churn of enterprise ids on every update), else a new person.
+   */
+  private async ownPersonFor(recordId: string, current: LinkRow | null, m: EntityManager): Promise<string> {
+    if (current) {
+      const others = (await this.links.activeRecordsOf(current.personId, m)).filter((r) => r.recordId !== recordId);
+      if (others.length === 0) return current.personId;
+    }
+    return this.links.createPerson(m);
+  }
+
+  private logOversized(evaluation: Evaluation): void {
+    if (evaluation.oversizedRules.length) {
+      this.logger.warn({ rules: evaluation.oversizedRules }, 'blocking keys over the block size cap were skipped');
+    }
+  }
+
+  private async applyTermFrequencies(deltas: Array<Term & { delta: number }>): Promise<void> {
+    try {
+      await this.termFrequencies.applyDeltas(deltas, this.dataSource.manager);
+    } catch (e) {
+      // Statistics only: a failure here must not fail a committed feed.
+      this.logger.warn({ errorClass: e instanceof Error ? e.name : typeof e }, 'term frequency update failed');
+    }
+  }
+
+  private ruleSetRef(): RuleSetRef {
+    const { id, version, hash } = this.matching.ruleSet;
+    return { id, version, hash };
+  }
+}
+
+export function linkView(link: Pick<LinkRow, 'method' | 'grade' | 'score' | 'probability'>) {
+  return { method: link.method, grade: link.grade, score: link.score, probability: link.probability };
+}

@@ -1,0 +1,186 @@
+import { createHash } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { Contribution, MatchGrade } from '../matching/engine/index.js';
+
+export type LinkMethod = 'auto' | 'manual' | 'identifier';
+
+export interface RuleSetRef {
+  id: string;
+  version: string;
+  hash: string;
+}
+
+export interface LinkRow {
+  recordId: string;
+  personId: string;
+  method: LinkMethod;
+  grade: MatchGrade | null;
+  score: number | null;
+  probability: number | null;
+  reason: string;
+  flags: string[];
+  linkedAt: Date;
+}
+
+export interface LinkWrite {
+  recordId: string;
+  personId: string;
+  method: LinkMethod;
+  grade: MatchGrade | null;
+  score: number | null;
+  probability: number | null;
+  reason: string;
+  flags: string[];
+  ruleSet: RuleSetRef;
+  actorClientId: string | null;
+}
+
+export interface LinkEventWrite extends Omit<LinkWrite, 'flags'> {
+  event: 'link' | 'relink' | 'rescore' | 'retire';
+  previousPersonId: string | null;
+  contributions: Contribution[] | null;
+  priorWeight: number | null;
+  requestId: string | null;
+}
+
+export interface ReviewTaskWrite {
+  recordId: string;
+  candidatePersonId: string;
+  candidateRecordId: string;
+  score: number;
+  probability: number;
+  grade: MatchGrade;
+  priorWeight: number;
+  contributions: Contribution[];
+  reason: string;
+  ruleSet: RuleSetRef;
+}
+
+export interface PersonRecordRow {
+  recordId: string;
+  organizationId: string;
+  localId: string;
+  demographics: Record<string, unknown>;
+  updatedAt: Date;
+  createdAt: Date;
+  link: Omit<LinkRow, 'recordId' | 'personId'>;
+}
+
+const LINK_COLUMNS = `record_id AS "recordId", person_id AS "personId", method, grade, score, probability, reason, flags, linked_at AS "linkedAt"`;
+
+/** Persons, links, link history and review tasks. Every method runs in the caller's transaction. */
+@Injectable()
+export class LinkRepository {
+  /**
+   * Serializes linking of records that share a blocking key (and of one record's updates):
+   * transaction-scoped advisory locks, taken in ascending order so two transactions never
+   * wait on each other in opposite orders.
+   */
+  async lockKeys(keys: string[], m: EntityManager): Promise<void> {
+    const ids = [...new Set(keys.map(advisoryLockId))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    if (ids.length) await m.query(`SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k`, [ids.map(String)]);
+  }
+
+  async createPerson(m: EntityManager): Promise<string> {
+    const rows: Array<{ id: string }> = await m.query(`INSERT INTO person DEFAULT VALUES RETURNING id`);
+    return rows[0].id;
+  }
+
+  async findLink(recordId: string, m: EntityManager): Promise<LinkRow | null> {
+    const rows: LinkRow[] = await m.query(`SELECT ${LINK_COLUMNS} FROM record_link WHERE record_id = $1`, [recordId]);
+    return rows[0] ?? null;
+  }
+
+  async upsertLink(l: LinkWrite, m: EntityManager): Promise<void> {
+    await m.query(
+      `INSERT INTO record_link (record_id, person_id, method, grade, score, probability, reason, flags,
+         rule_set_id, rule_set_version, rule_set_hash, linked_by, linked_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now())
+       ON CONFLICT (record_id) DO UPDATE SET person_id = EXCLUDED.person_id, method = EXCLUDED.method,
+         grade = EXCLUDED.grade, score = EXCLUDED.score, probability = EXCLUDED.probability, reason = EXCLUDED.reason,
+         flags = EXCLUDED.flags, rule_set_id = EXCLUDED.rule_set_id, rule_set_version = EXCLUDED.rule_set_version,
+         rule_set_hash = EXCLUDED.rule_set_hash, linked_by = EXCLUDED.linked_by, linked_at = now()`,
+      [l.recordId, l.personId, l.method, l.grade, l.score, l.probability, l.reason, l.flags, l.ruleSet.id, l.ruleSet.version, l.ruleSet.hash, l.actorClientId],
+    );
+  }
+
+  async appendEvent(e: LinkEventWrite, m: EntityManager): Promise<void> {
+    await m.query(
+      `INSERT INTO link_event (record_id, person_id, previous_person_id, event, method, grade, score, probability,
+         contributions, prior_weight, reason, rule_set_id, rule_set_version, rule_set_hash, actor_client_id, request_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+      [
+        e.recordId, e.personId, e.previousPersonId, e.event, e.method, e.grade, e.score, e.probability,
+        e.contributions ? JSON.stringify(e.contributions) : null, e.priorWeight, e.reason,
+        e.ruleSet.id, e.ruleSet.version, e.ruleSet.hash, e.actorClientId, e.requestId,
+      ],
+    );
+  }
+
+  /** Active records of the persons, each with its link (for golden views and person reads). */
+  async activeRecordsOf(personId: string, m: EntityManager): Promise<PersonRecordRow[]> {
+    const rows: Array<PersonRecordRow & LinkRow> = await m.query(
+      `SELECT r.id AS "recordId", r.organization_id AS "organizationId", r.local_id AS "localId", r.demographics,
+              r.updated_at AS "updatedAt", r.created_at AS "createdAt",
+              l.method, l.grade, l.score, l.probability, l.reason, l.flags, l.linked_at AS "linkedAt"
+       FROM record_link l JOIN source_record r ON r.id = l.record_id
+       WHERE l.person_id = $1 AND r.status = 'active'
+       ORDER BY r.organization_id, r.local_id`,
+      [personId],
+    );
+    return rows.map((r) => ({
+      recordId: r.recordId,
+      organizationId: r.organizationId,
+      localId: r.localId,
+      demographics: r.demographics,
+      updatedAt: r.updatedAt,
+      createdAt: r.createdAt,
+      link: { method: r.method, grade: r.grade, score: r.score, probability: r.probability, reason: r.reason, flags: r.flags, linkedAt: r.linkedAt },
+    }));
+  }
+
+  async findPerson(personId: string, m: EntityManager): Promise<{ id: string; status: string; golden: Record<string, unknown>; mergedInto: string | null } | null> {
+    const rows = await m.query(`SELECT id, status, golden, merged_into AS "mergedInto" FROM person WHERE id = $1`, [personId]);
+    return rows[0] ?? null;
+  }
+
+  async setPersonState(personId: string, state: { status: 'active' | 'retired'; golden: object }, m: EntityManager): Promise<void> {
+    await m.query(`UPDATE person SET status = $2, golden = $3, updated_at = now() WHERE id = $1`, [personId, state.status, state.golden]);
+  }
+
+  /** Closes the record's open review tasks (its demographics changed or it was retired). */
+  async dismissOpenTasksOf(recordId: string, actorClientId: string | null, m: EntityManager): Promise<void> {
+    await m.query(
+      `UPDATE review_task SET status = 'dismissed', resolution = 'superseded', resolved_by = $2, resolved_at = now()
+       WHERE status = 'open' AND (record_id = $1 OR candidate_record_id = $1)`,
+      [recordId, actorClientId],
+    );
+  }
+
+  async insertReviewTasks(tasks: ReviewTaskWrite[], m: EntityManager): Promise<string[]> {
+    const ids: string[] = [];
+    for (const t of tasks) {
+      const rows: Array<{ id: string }> = await m.query(
+        `INSERT INTO review_task (record_id, candidate_person_id, candidate_record_id, score, probability, grade,
+           prior_weight, contributions, reason, rule_set_id, rule_set_version, rule_set_hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+         ON CONFLICT (record_id, candidate_person_id) WHERE status = 'open' DO UPDATE SET
+           candidate_record_id = EXCLUDED.candidate_record_id, score = EXCLUDED.score, probability = EXCLUDED.probability,
+           grade = EXCLUDED.grade, prior_weight = EXCLUDED.prior_weight, contributions = EXCLUDED.contributions,
+           reason = EXCLUDED.reason, rule_set_id = EXCLUDED.rule_set_id, rule_set_version = EXCLUDED.rule_set_version,
+           rule_set_hash = EXCLUDED.rule_set_hash
+         RETURNING id`,
+        [t.recordId, t.candidatePersonId, t.candidateRecordId, t.score, t.probability, t.grade, t.priorWeight,
+          JSON.stringify(t.contributions), t.reason, t.ruleSet.id, t.ruleSet.version, t.ruleSet.hash],
+      );
+      ids.push(rows[0].id);
+    }
+    return ids;
+  }
+}
+
+/** A signed 64-bit advisory lock id from a key string. Collisions only add serialization. */
+export function advisoryLockId(key: string): bigint {
+  return createHash('sha256').update(key).digest().readBigInt64BE(0);
+}

@@ -1,0 +1,135 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { CandidateRepository, type CandidateRow } from './candidate.repository.js';
+import {
+  blockingKeys,
+  type CandidateEvaluation,
+  type CompiledRuleSet,
+  decide,
+  type Decision,
+  type Demographics,
+  normalize,
+  type NormalizedRecord,
+  scorePair,
+  termFrequencyTerms,
+  type MatchScore,
+} from './engine/index.js';
+import { RecordCountCache } from './record-count.cache.js';
+import { RULE_SET } from './rule-set.provider.js';
+import { termKey, TermFrequencyRepository, type Term } from './term-frequency.repository.js';
+
+export interface PreparedRecord {
+  normalized: NormalizedRecord;
+  keys: string[];
+  terms: Term[];
+}
+
+export interface Evaluation {
+  candidates: CandidateEvaluation[];
+  decision: Decision;
+  /** Blocking rules whose key was too common to use for this record (rule ids, no values). */
+  oversizedRules: string[];
+  recordCount: number;
+}
+
+export interface PersonCandidate {
+  personId: string;
+  recordId: string;
+  score: MatchScore;
+}
+
+/**
+ * The database side of matching: feeds the pure engine with candidates, term frequencies,
+ * the index size and no-match assertions, and returns its scores and decision.
+ */
+@Injectable()
+export class MatchingService {
+  private pairsScored = 0;
+  private oversizedBlocksSkipped = 0;
+
+  constructor(
+    @Inject(RULE_SET) readonly ruleSet: CompiledRuleSet,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly candidates: CandidateRepository,
+    private readonly termFrequencies: TermFrequencyRepository,
+    private readonly recordCount: RecordCountCache,
+  ) {}
+
+  prepare(demographics: Demographics): PreparedRecord {
+    const normalized = normalize(demographics);
+    return { normalized, keys: blockingKeys(normalized, this.ruleSet), terms: termFrequencyTerms(normalized, this.ruleSet) };
+  }
+
+  termsOf(normalized: NormalizedRecord): Term[] {
+    return termFrequencyTerms(normalized, this.ruleSet);
+  }
+
+  /** Scores an incoming record against its blocking candidates and decides, inside `m`'s transaction. */
+  async evaluate(
+    incoming: { recordId: string | null; organizationId: string; prepared: PreparedRecord },
+    m: EntityManager,
+  ): Promise<Evaluation> {
+    const { candidates: rows, oversizedKeys } = await this.candidates.findCandidatesByBlockingKeys(
+      incoming.prepared.keys,
+      incoming.recordId,
+      this.ruleSet.blocking.maxBlockSize,
+      m,
+    );
+    const [tf, asserted, recordCount] = await Promise.all([
+      this.tfLookup(incoming.prepared.terms, m),
+      incoming.recordId ? this.candidates.personsAssertedDifferent(incoming.recordId, m) : Promise.resolve(new Set<string>()),
+      this.recordCount.get(m),
+    ]);
+    const candidates = rows.map((c: CandidateRow) => ({
+      personId: c.personId,
+      recordId: c.recordId,
+      organizationId: c.organizationId,
+      score: scorePair(incoming.prepared.normalized, c.normalized, this.ruleSet, tf, { recordCount }),
+      noMatchAsserted: asserted.has(c.personId),
+    }));
+    this.pairsScored += candidates.length;
+    this.oversizedBlocksSkipped += oversizedKeys.length;
+    const decision = decide({ organizationId: incoming.organizationId }, candidates, this.ruleSet);
+    return { candidates, decision, oversizedRules: [...new Set(oversizedKeys.map((k) => k.split(':')[0]))], recordCount };
+  }
+
+  /** Read-only: the persons these demographics may belong to, best first (certain, probable, possible). */
+  async findPersons(demographics: Demographics, limit: number): Promise<PersonCandidate[]> {
+    const prepared = this.prepare(demographics);
+    const { candidates } = await this.evaluate({ recordId: null, organizationId: '', prepared }, this.dataSource.manager);
+    const best = new Map<string, PersonCandidate>();
+    for (const c of candidates) {
+      if (c.score.grade === 'certainly-not') continue;
+      const seen = best.get(c.personId);
+      if (!seen || c.score.weight > seen.score.weight) best.set(c.personId, { personId: c.personId, recordId: c.recordId, score: c.score });
+    }
+    return [...best.values()].sort((a, b) => b.score.weight - a.score.weight).slice(0, limit);
+  }
+
+  /** Scores two ad-hoc demographics against each other (nothing stored is read but the index size). */
+  async compare(a: Demographics, b: Demographics): Promise<MatchScore> {
+    const recordCount = await this.recordCount.get();
+    return scorePair(normalize(a), normalize(b), this.ruleSet, undefined, { recordCount });
+  }
+
+  metrics() {
+    const { id, version, hash } = this.ruleSet;
+    return { ruleSet: { id, version, hash }, pairsScored: this.pairsScored, oversizedBlocksSkipped: this.oversizedBlocksSkipped };
+  }
+
+  invalidateRecordCount(): void {
+    this.recordCount.invalidate();
+  }
+
+  private async tfLookup(terms: Term[], m: EntityManager): Promise<(field: string, value: string) => number | undefined> {
+    const total = await this.recordCount.get(m);
+    // Frequencies from a small index are noise: below the rule set's floor, no adjustment.
+    if (total < this.ruleSet.termFrequency.minRecords || !terms.length) return () => undefined;
+    const counts = await this.termFrequencies.counts(terms, m);
+    return (field, value) => {
+      const n = counts.get(termKey({ field, value }));
+      return n ? n / total : undefined;
+    };
+  }
+}
