@@ -33,6 +33,8 @@ export interface IssuedToken {
 @Injectable()
 export class TokenService implements OnModuleInit {
   private readonly keys = new Map<string, string>();
+  /** Tokens already verified, until they expire: verifying an HS256 JWT costs ~0.5 ms of CPU. */
+  private readonly verified = new Map<string, { principal: Principal; exp: number }>();
   private activeKeyId: string;
 
   constructor(
@@ -71,6 +73,8 @@ export class TokenService implements OnModuleInit {
   }
 
   async verify(token: string): Promise<Principal> {
+    const cached = this.verified.get(token);
+    if (cached && cached.exp > Date.now() / 1000) return cached.principal;
     const kid = this.keyIdOf(token);
     const secret = kid ? await this.secretFor(kid) : undefined;
     if (!secret) throw AuthError.invalidToken();
@@ -83,7 +87,10 @@ export class TokenService implements OnModuleInit {
     const scopes = String(claims.scope ?? '')
       .split(' ')
       .filter((s): s is Scope => (SCOPES as readonly string[]).includes(s));
-    return { clientId: claims.sub, organizationId: claims.org ?? null, scopes };
+    const principal: Principal = { clientId: claims.sub, organizationId: claims.org ?? null, scopes };
+    if (this.verified.size >= 10_000) this.verified.clear();
+    this.verified.set(token, { principal, exp: (claims as { exp?: number }).exp ?? 0 });
+    return principal;
   }
 
   private keyIdOf(token: string): string | undefined {

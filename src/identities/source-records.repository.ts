@@ -34,14 +34,19 @@ export class SourceRecordsRepository {
     return m.query(`SELECT ${COLUMNS} FROM source_record WHERE id = ANY($1::uuid[]) AND status = 'active'`, [ids]);
   }
 
+  /** Inserts the record with its blocking keys (one round trip). */
   async insert(
     r: Pick<SourceRecordRow, 'organizationId' | 'localId' | 'demographics' | 'normalized' | 'contentHash'>,
+    keys: string[],
     m: EntityManager,
   ): Promise<string> {
     const rows: Array<{ id: string }> = await m.query(
-      `INSERT INTO source_record (organization_id, local_id, demographics, normalized, content_hash)
-       VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-      [r.organizationId, r.localId, r.demographics, r.normalized, r.contentHash],
+      `WITH r AS (
+         INSERT INTO source_record (organization_id, local_id, demographics, normalized, content_hash)
+         VALUES ($1, $2, $3, $4, $5) RETURNING id),
+       k AS (INSERT INTO blocking_key (key, record_id) SELECT DISTINCT key, r.id FROM unnest($6::text[]) AS key, r)
+       SELECT id FROM r`,
+      [r.organizationId, r.localId, r.demographics, r.normalized, r.contentHash, keys],
     );
     return rows[0].id;
   }

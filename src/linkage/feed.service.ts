@@ -12,6 +12,7 @@ import { TermFrequencyRepository } from '../matching/term-frequency.repository.j
 import { OrganizationsService } from '../organizations/organizations.service.js';
 import { LinkageError } from './linkage.errors.js';
 import { LinkRepository, type LinkRow, type RuleSetRef } from './link.repository.js';
+import { buildGoldenView } from './golden-view.js';
 import { PersonStateService } from './person-state.service.js';
 
 export interface FeedResult {
@@ -58,22 +59,23 @@ export class FeedService {
       if (existing) {
         recordId = existing.id;
         await this.records.update(recordId, { demographics, normalized: prepared.normalized, contentHash }, m);
+        await this.records.replaceBlockingKeys(recordId, prepared.keys, m);
         await this.links.dismissOpenTasksOf(recordId, actor.clientId, m);
       } else {
-        recordId = await this.records.insert({ organizationId, localId, demographics, normalized: prepared.normalized, contentHash }, m);
+        recordId = await this.records.insert({ organizationId, localId, demographics, normalized: prepared.normalized, contentHash }, prepared.keys, m);
       }
-      await this.records.replaceBlockingKeys(recordId, prepared.keys, m);
       tfDeltas = [
         ...prepared.terms.map((t) => ({ ...t, delta: 1 })),
         ...(existing?.status === 'active' ? this.matching.termsOf(existing.normalized).map((t) => ({ ...t, delta: -1 })) : []),
       ];
       const currentLink = existing ? await this.links.findLink(recordId, m) : null;
-      const outcome =
-        currentLink?.method === 'manual' && existing?.status === 'active'
-          ? await this.keepManualLink(currentLink, m)
-          : await this.matchAndLink({ recordId, organizationId, prepared, currentLink }, actor, m);
+      const manual = currentLink?.method === 'manual' && existing?.status === 'active';
+      // matchAndLink stores the answer (for idempotent replays) with the link, in one statement.
+      const outcome = manual
+        ? await this.keepManualLink(currentLink, m)
+        : await this.matchAndLink({ recordId, organizationId, localId, demographics, prepared, currentLink, isNew: !existing }, actor, m);
       const result: FeedResult = { recordId, organizationId, localId, ...outcome };
-      await this.records.saveDecision(recordId, result, m);
+      if (manual) await this.records.saveDecision(recordId, result, m);
       await this.audit.record(
         {
           action: existing ? 'record.update' : 'record.create',
@@ -150,17 +152,29 @@ export class FeedService {
   }
 
   private async matchAndLink(
-    input: { recordId: string; organizationId: string; prepared: PreparedRecord; currentLink: LinkRow | null },
+    input: {
+      recordId: string;
+      organizationId: string;
+      localId: string;
+      demographics: Demographics;
+      prepared: PreparedRecord;
+      currentLink: LinkRow | null;
+      isNew: boolean;
+    },
     actor: Actor,
     m: EntityManager,
   ): Promise<Pick<FeedResult, 'personId' | 'link' | 'decision'>> {
-    const evaluation = await this.matching.evaluate({ recordId: input.recordId, organizationId: input.organizationId, prepared: input.prepared }, m);
+    const evaluation = await this.matching.evaluate(
+      { recordId: input.recordId, organizationId: input.organizationId, prepared: input.prepared, isNew: input.isNew },
+      m,
+    );
     const { decision } = evaluation;
     const current = input.currentLink;
     const ruleSet = this.ruleSetRef();
     let personId: string;
     let link: { method: 'auto'; grade: LinkRow['grade']; score: number | null; probability: number | null; reason: string; flags: string[] };
     let score = decision.best?.score ?? null;
+    let createdPersonId: string | null = null;
 
     if (decision.outcome === 'linked' && decision.best) {
       personId = decision.best.personId;
@@ -173,22 +187,12 @@ export class FeedService {
         flags: decision.sameSourceDuplicate ? ['same-source-duplicate'] : [],
       };
     } else {
-      personId = await this.ownPersonFor(input.recordId, current, m);
+      personId = await this.ownPersonFor(input.recordId, input.demographics, current, m);
+      if (personId !== current?.personId) createdPersonId = personId;
       score = null;
       link = { method: 'auto', grade: null, score: null, probability: null, reason: decision.outcome === 'review' ? 'review-pending' : 'new-person', flags: [] };
     }
 
-    await this.links.upsertLink({ recordId: input.recordId, personId, ...link, ruleSet, actorClientId: actor.clientId }, m);
-    const event = !current ? 'link' : current.personId === personId ? 'rescore' : 'relink';
-    await this.links.appendEvent(
-      {
-        recordId: input.recordId, personId, previousPersonId: current && current.personId !== personId ? current.personId : null,
-        event, method: 'auto', grade: link.grade, score: link.score, probability: link.probability,
-        contributions: score?.contributions ?? null, priorWeight: score?.priorWeight ?? decision.review[0]?.score.priorWeight ?? null,
-        reason: [link.reason, ...decision.reasons].join(';'), ruleSet, actorClientId: actor.clientId, requestId: actor.requestId,
-      },
-      m,
-    );
     const reviewTaskIds = await this.links.insertReviewTasks(
       decision.review
         .filter((r) => r.personId !== personId)
@@ -199,25 +203,42 @@ export class FeedService {
         })),
       m,
     );
-    await this.persons.refresh([...new Set([personId, ...(current ? [current.personId] : [])])], m);
-    this.logOversized(evaluation);
-    return {
+    const outcome: Pick<FeedResult, 'personId' | 'link' | 'decision'> = {
       personId,
       link: { method: link.method, grade: link.grade, score: link.score, probability: link.probability },
       decision: { outcome: decision.outcome, reviewTaskIds, reasons: decision.reasons, sameSourceDuplicate: decision.sameSourceDuplicate },
     };
+    const event = !current ? 'link' : current.personId === personId ? 'rescore' : 'relink';
+    await this.links.writeLink(
+      { recordId: input.recordId, personId, ...link, ruleSet, actorClientId: actor.clientId },
+      {
+        previousPersonId: current && current.personId !== personId ? current.personId : null,
+        event,
+        contributions: score?.contributions ?? null,
+        priorWeight: score?.priorWeight ?? decision.review[0]?.score.priorWeight ?? null,
+        eventReason: [link.reason, ...decision.reasons].join(';'),
+        requestId: actor.requestId,
+      },
+      m,
+      { recordId: input.recordId, organizationId: input.organizationId, localId: input.localId, ...outcome },
+    );
+    // A person created just now for this record already has its golden view.
+    const touched = [personId, ...(current ? [current.personId] : [])].filter((p) => p !== createdPersonId);
+    await this.persons.refresh([...new Set(touched)], m);
+    this.logOversized(evaluation);
+    return outcome;
   }
 
   /**
    * The person a record keeps when it links to nobody: its current person if it is alone
    * there (no churn of enterprise ids on every update), else a new person.
    */
-  private async ownPersonFor(recordId: string, current: LinkRow | null, m: EntityManager): Promise<string> {
+  private async ownPersonFor(recordId: string, demographics: Demographics, current: LinkRow | null, m: EntityManager): Promise<string> {
     if (current) {
       const others = (await this.links.activeRecordsOf(current.personId, m)).filter((r) => r.recordId !== recordId);
       if (others.length === 0) return current.personId;
     }
-    return this.links.createPerson(m);
+    return this.links.createPerson(m, buildGoldenView([{ demographics, updatedAt: new Date() }]));
   }
 
   private logOversized(evaluation: Evaluation): void {

@@ -38,6 +38,8 @@ export interface LinkWrite {
 
 export interface LinkEventWrite extends Omit<LinkWrite, 'flags'> {
   event: 'link' | 'relink' | 'rescore' | 'retire';
+  /** The event's reason when it says more than the link's (decision reasons appended). */
+  eventReason?: string;
   previousPersonId: string | null;
   contributions: Contribution[] | null;
   priorWeight: number | null;
@@ -82,8 +84,8 @@ export class LinkRepository {
     if (ids.length) await m.query(`SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k`, [ids.map(String)]);
   }
 
-  async createPerson(m: EntityManager): Promise<string> {
-    const rows: Array<{ id: string }> = await m.query(`INSERT INTO person DEFAULT VALUES RETURNING id`);
+  async createPerson(m: EntityManager, golden: object = {}): Promise<string> {
+    const rows: Array<{ id: string }> = await m.query(`INSERT INTO person (golden) VALUES ($1) RETURNING id`, [golden]);
     return rows[0].id;
   }
 
@@ -92,16 +94,27 @@ export class LinkRepository {
     return rows[0] ?? null;
   }
 
-  async upsertLink(l: LinkWrite, m: EntityManager): Promise<void> {
+  /** Sets the record's link and appends its history event in one statement. */
+  async writeLink(l: LinkWrite, e: Omit<LinkEventWrite, keyof Omit<LinkWrite, 'flags'>>, m: EntityManager, lastDecision?: object): Promise<void> {
     await m.query(
-      `INSERT INTO record_link (record_id, person_id, method, grade, score, probability, reason, flags,
-         rule_set_id, rule_set_version, rule_set_hash, linked_by, linked_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now())
-       ON CONFLICT (record_id) DO UPDATE SET person_id = EXCLUDED.person_id, method = EXCLUDED.method,
-         grade = EXCLUDED.grade, score = EXCLUDED.score, probability = EXCLUDED.probability, reason = EXCLUDED.reason,
-         flags = EXCLUDED.flags, rule_set_id = EXCLUDED.rule_set_id, rule_set_version = EXCLUDED.rule_set_version,
-         rule_set_hash = EXCLUDED.rule_set_hash, linked_by = EXCLUDED.linked_by, linked_at = now()`,
-      [l.recordId, l.personId, l.method, l.grade, l.score, l.probability, l.reason, l.flags, l.ruleSet.id, l.ruleSet.version, l.ruleSet.hash, l.actorClientId],
+      `WITH link AS (
+         INSERT INTO record_link (record_id, person_id, method, grade, score, probability, reason, flags,
+           rule_set_id, rule_set_version, rule_set_hash, linked_by, linked_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now())
+         ON CONFLICT (record_id) DO UPDATE SET person_id = EXCLUDED.person_id, method = EXCLUDED.method,
+           grade = EXCLUDED.grade, score = EXCLUDED.score, probability = EXCLUDED.probability, reason = EXCLUDED.reason,
+           flags = EXCLUDED.flags, rule_set_id = EXCLUDED.rule_set_id, rule_set_version = EXCLUDED.rule_set_version,
+           rule_set_hash = EXCLUDED.rule_set_hash, linked_by = EXCLUDED.linked_by, linked_at = now()
+         RETURNING record_id),
+       decision AS (UPDATE source_record SET last_decision = $19 WHERE id = $1 AND $19::jsonb IS NOT NULL)
+       INSERT INTO link_event (record_id, person_id, previous_person_id, event, method, grade, score, probability,
+         contributions, prior_weight, reason, rule_set_id, rule_set_version, rule_set_hash, actor_client_id, request_id)
+       SELECT record_id, $2, $13, $14, $3, $4, $5, $6, $15, $16, $17, $9, $10, $11, $12, $18 FROM link`,
+      [
+        l.recordId, l.personId, l.method, l.grade, l.score, l.probability, l.reason, l.flags, l.ruleSet.id, l.ruleSet.version,
+        l.ruleSet.hash, l.actorClientId, e.previousPersonId, e.event, e.contributions ? JSON.stringify(e.contributions) : null,
+        e.priorWeight, e.eventReason, e.requestId, lastDecision ?? null,
+      ],
     );
   }
 
@@ -112,7 +125,7 @@ export class LinkRepository {
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
       [
         e.recordId, e.personId, e.previousPersonId, e.event, e.method, e.grade, e.score, e.probability,
-        e.contributions ? JSON.stringify(e.contributions) : null, e.priorWeight, e.reason,
+        e.contributions ? JSON.stringify(e.contributions) : null, e.priorWeight, e.eventReason ?? e.reason,
         e.ruleSet.id, e.ruleSet.version, e.ruleSet.hash, e.actorClientId, e.requestId,
       ],
     );
@@ -146,7 +159,11 @@ export class LinkRepository {
   }
 
   async setPersonState(personId: string, state: { status: 'active' | 'retired'; golden: object }, m: EntityManager): Promise<void> {
-    await m.query(`UPDATE person SET status = $2, golden = $3, updated_at = now() WHERE id = $1`, [personId, state.status, state.golden]);
+    await m.query(`UPDATE person SET status = $2, golden = $3, updated_at = now() WHERE id = $1 AND status <> 'merged'`, [
+      personId,
+      state.status,
+      state.golden,
+    ]);
   }
 
   /** Closes the record's open review tasks (its demographics changed or it was retired). */

@@ -12,10 +12,9 @@ export class PersonStateService {
   /** A person with no active record left is retired; otherwise its golden view is rebuilt. */
   async refresh(personIds: string[], m: EntityManager): Promise<void> {
     for (const personId of personIds) {
-      const person = await this.links.findPerson(personId, m);
-      if (!person || person.status === 'merged') continue;
       const records = await this.links.activeRecordsOf(personId, m);
       const golden = buildGoldenView(records.map((r) => ({ demographics: r.demographics as unknown as Demographics, updatedAt: new Date(r.updatedAt) })));
+      // A merged-away person keeps its state (its records moved to the survivor).
       await this.links.setPersonState(personId, { status: records.length ? 'active' : 'retired', golden }, m);
     }
   }

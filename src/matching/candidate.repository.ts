@@ -24,28 +24,24 @@ export class CandidateRepository {
     m: EntityManager,
   ): Promise<{ candidates: CandidateRow[]; oversizedKeys: string[] }> {
     if (!keys.length) return { candidates: [], oversizedKeys: [] };
-    const hits: Array<{ key: string; record_id: string }> = await m.query(
-      `SELECT k.key, b.record_id FROM unnest($1::text[]) AS k(key)
-       CROSS JOIN LATERAL (SELECT record_id FROM blocking_key WHERE key = k.key LIMIT $2) b`,
-      [keys, maxBlockSize + 1],
+    const rows: Array<CandidateRow & { oversized: string[] | null }> = await m.query(
+      `WITH hits AS (
+         SELECT k.key, b.record_id FROM unnest($1::text[]) AS k(key)
+         CROSS JOIN LATERAL (SELECT record_id FROM blocking_key WHERE key = k.key LIMIT $2) b),
+       sizes AS (SELECT key, count(*) AS n FROM hits GROUP BY key),
+       ids AS (
+         SELECT DISTINCT h.record_id FROM hits h JOIN sizes s ON s.key = h.key
+         WHERE s.n <= $3 AND h.record_id IS DISTINCT FROM $4::uuid)
+       SELECT r.id AS "recordId", r.organization_id AS "organizationId", r.normalized,
+              l.person_id AS "personId", l.method AS "linkMethod",
+              (SELECT array_agg(key) FROM sizes WHERE n > $3) AS oversized
+       FROM (SELECT 1) one
+       LEFT JOIN (ids JOIN source_record r ON r.id = ids.record_id AND r.status = 'active'
+                  JOIN record_link l ON l.record_id = r.id) ON true`,
+      [keys, maxBlockSize + 1, maxBlockSize, excludeRecordId],
     );
-    const perKey = new Map<string, string[]>();
-    for (const h of hits) perKey.set(h.key, [...(perKey.get(h.key) ?? []), h.record_id]);
-    const oversizedKeys: string[] = [];
-    const ids = new Set<string>();
-    for (const [key, recordIds] of perKey) {
-      if (recordIds.length > maxBlockSize) oversizedKeys.push(key);
-      else recordIds.forEach((id) => ids.add(id));
-    }
-    if (excludeRecordId) ids.delete(excludeRecordId);
-    if (!ids.size) return { candidates: [], oversizedKeys };
-    const candidates: CandidateRow[] = await m.query(
-      `SELECT r.id AS "recordId", r.organization_id AS "organizationId", r.normalized,
-              l.person_id AS "personId", l.method AS "linkMethod"
-       FROM source_record r JOIN record_link l ON l.record_id = r.id
-       WHERE r.id = ANY($1::uuid[]) AND r.status = 'active'`,
-      [[...ids]],
-    );
+    const oversizedKeys = rows[0]?.oversized ?? [];
+    const candidates = rows.filter((r) => r.recordId !== null).map(({ oversized: _, ...c }) => c);
     return { candidates, oversizedKeys };
   }
 

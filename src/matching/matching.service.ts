@@ -67,7 +67,7 @@ export class MatchingService {
 
   /** Scores an incoming record against its blocking candidates and decides, inside `m`'s transaction. */
   async evaluate(
-    incoming: { recordId: string | null; organizationId: string; prepared: PreparedRecord },
+    incoming: { recordId: string | null; organizationId: string; prepared: PreparedRecord; isNew?: boolean },
     m: EntityManager,
   ): Promise<Evaluation> {
     const { candidates: rows, oversizedKeys } = await this.candidates.findCandidatesByBlockingKeys(
@@ -78,7 +78,8 @@ export class MatchingService {
     );
     const [tf, asserted, recordCount] = await Promise.all([
       this.tfLookup(incoming.prepared.terms, m),
-      incoming.recordId ? this.candidates.personsAssertedDifferent(incoming.recordId, m) : Promise.resolve(new Set<string>()),
+      // A record stored just now can have no steward assertion yet.
+      incoming.recordId && !incoming.isNew ? this.candidates.personsAssertedDifferent(incoming.recordId, m) : Promise.resolve(new Set<string>()),
       this.recordCount.get(m),
     ]);
     const candidates = rows.map((c: CandidateRow) => ({

@@ -32,9 +32,14 @@ export class OrganizationsService {
     });
   }
 
+  /** Organizations are never deleted, so one that was seen to exist is remembered. */
+  private readonly known = new Set<string>();
+
   /** Throws 404 unless the organization exists. */
   async assertExists(id: string): Promise<void> {
+    if (this.known.has(id)) return;
     if (!(await this.organizations.exists(id))) throw OrganizationError.notFound();
+    this.known.add(id);
   }
 
   async get(id: string): Promise<OrganizationView> {

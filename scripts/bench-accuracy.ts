@@ -1,0 +1,128 @@
+/**
+ * `npm run bench:accuracy`: loads FEBRL through the service's own HTTP feed (one PUT per
+ * record, in file order) into a fresh PostgreSQL database per data set, then reads every
+ * record's personId back and scores the pairs that person membership implies against the
+ * FEBRL truth: precision, recall, F1, feed wall time and rate. No label reaches the service.
+ *
+ *   FEBRL4: dataset4a.csv as organization febrl4a, then dataset4b.csv as febrl4b
+ *   FEBRL3: dataset3.csv as one organization; FEBRL2: dataset2.csv as one organization
+ *
+ * Needs `npm run build`. BENCH_DATABASE_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres),
+ * FEBRL_DIR (default ../shared/datasets/febrl), BENCH_DATASETS (e.g. "febrl4").
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import http from 'node:http';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { type FebrlRow, readFebrl, scoreClusters } from './febrl.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const febrlDir = resolve(root, process.env.FEBRL_DIR ?? '../shared/datasets/febrl');
+const adminUrl = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const wanted = (process.env.BENCH_DATASETS ?? 'febrl4,febrl3,febrl2').split(',');
+const ADMIN = { id: 'bench-admin', secret: 'bench-admin-secret-0123456789' };
+
+const DATASETS: Record<string, Array<{ file: string; org: string }>> = {
+  febrl4: [{ file: 'dataset4a.csv', org: 'febrl4a' }, { file: 'dataset4b.csv', org: 'febrl4b' }],
+  febrl3: [{ file: 'dataset3.csv', org: 'febrl3' }],
+  febrl2: [{ file: 'dataset2.csv', org: 'febrl2' }],
+};
+
+async function freshDatabase(name: string): Promise<string> {
+  const c = new pg.Client({ connectionString: adminUrl });
+  await c.connect();
+  await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await c.query(`CREATE DATABASE ${name}`);
+  await c.end();
+  const u = new URL(adminUrl);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+async function startServer(databaseUrl: string, port: number): Promise<ChildProcess> {
+  const env = { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', MPI_ADMIN_CLIENT_ID: ADMIN.id, MPI_ADMIN_CLIENT_SECRET: ADMIN.secret };
+  delete (env as Record<string, string | undefined>).REDIS_URL;
+  const proc = spawn(process.execPath, [resolve(root, 'dist/src/main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) return proc;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('server did not start');
+}
+
+// A plain keep-alive HTTP client: cheaper per request than fetch, so the figure is the server's.
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+function call(base: string, token: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolvePromise, reject) => {
+    const req = http.request(`${base}${path}`, {
+      method,
+      agent,
+      headers: { authorization: `Bearer ${token}`, ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) },
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolvePromise({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : null });
+      });
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+async function runDataset(name: string, port: number): Promise<void> {
+  const parts = DATASETS[name];
+  const databaseUrl = await freshDatabase(`mpi_bench_${name}`);
+  const proc = await startServer(databaseUrl, port);
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    const tokenRes = await fetch(`${base}/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ grant_type: 'client_credentials', client_id: ADMIN.id, client_secret: ADMIN.secret }) });
+    const { access_token: token } = (await tokenRes.json()) as { access_token: string };
+    const rows: Array<FebrlRow & { localId: string }> = [];
+    for (const [i, p] of parts.entries()) {
+      await call(base, token, 'POST', '/api/v1/organizations', { id: p.org, name: p.org, assigningAuthority: `urn:oid:1.3.6.1.4.1.99999.${i + 1}` });
+      // Local ids are the organization's own: a row number, never the truth-bearing rec_id.
+      rows.push(...readFebrl(febrlDir, p.file, p.org).map((r, n) => ({ ...r, localId: `mrn-${n + 1}` })));
+    }
+    const outcomes: Record<string, number> = {};
+    let rejected = 0;
+    const t0 = performance.now();
+    for (const r of rows) {
+      const res = await call(base, token, 'PUT', `/api/v1/organizations/${r.org}/records/${r.localId}`, r.demographics);
+      if (res.status >= 300) {
+        rejected++;
+        if (rejected <= 3) console.error(`  rejected ${r.org}/${r.localId}: ${res.status} ${JSON.stringify(res.json?.details ?? res.json?.message)}`);
+        continue;
+      }
+      outcomes[res.json.decision.outcome] = (outcomes[res.json.decision.outcome] ?? 0) + 1;
+    }
+    const feedSeconds = (performance.now() - t0) / 1000;
+    const members: Array<{ recId: string; cluster: string }> = [];
+    for (const r of rows) {
+      const res = await call(base, token, 'GET', `/api/v1/organizations/${r.org}/records/${r.localId}`);
+      if (res.status === 200) members.push({ recId: r.recId, cluster: res.json.personId });
+    }
+    const metrics = (await call(base, token, 'GET', '/api/v1/matching/metrics')).json;
+    const s = scoreClusters(members);
+    const pct = (x: number) => (x * 100).toFixed(2);
+    console.log(
+      `${name.padEnd(7)} records=${rows.length} rejected=${rejected} truePairs=${s.truePairs} predictedPairs=${s.predicted} TP=${s.truePositives}\n` +
+        `        precision=${pct(s.precision)}%  recall=${pct(s.recall)}%  F1=${s.f1.toFixed(4)}\n` +
+        `        outcomes ${JSON.stringify(outcomes)}  pairsScored=${metrics.pairsScored} oversizedBlocksSkipped=${metrics.oversizedBlocksSkipped}\n` +
+        `        feed over HTTP: ${feedSeconds.toFixed(1)} s (${Math.round(rows.length / feedSeconds)} records/s, one request at a time)  rule set ${metrics.ruleSet.id} v${metrics.ruleSet.version}`,
+    );
+  } finally {
+    proc.kill('SIGTERM');
+    await new Promise((r) => proc.once('exit', r));
+  }
+}
+
+const port = 3700 + Math.floor(Math.random() * 200);
+for (const name of wanted) await runDataset(name.trim(), port);
