@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,7 +72,7 @@ describe('the embedded default (no DATABASE_URL, no REDIS_URL)', () => {
         body: new URLSearchParams({ grant_type: 'client_credentials', client_id: creds.clientId, client_secret: creds.clientSecret }),
       });
       expect(tokenRes.status).toBe(200);
-      const { access_token } = await tokenRes.json();
+      const { access_token } = (await tokenRes.json()) as { access_token: string };
       const created = await fetch(`http://127.0.0.1:${port}/api/v1/organizations`, {
         method: 'POST',
         headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' },
@@ -90,10 +90,10 @@ describe('the embedded default (no DATABASE_URL, no REDIS_URL)', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ grant_type: 'client_credentials', ...(() => { const c = JSON.parse(readFileSync(join(dataDir, 'admin-credentials.json'), 'utf8')); return { client_id: c.clientId, client_secret: c.clientSecret }; })() }),
       });
-      const { access_token } = await tokenRes.json();
+      const { access_token } = (await tokenRes.json()) as { access_token: string };
       const org = await fetch(`http://127.0.0.1:${port}/api/v1/organizations/kept`, { headers: { authorization: `Bearer ${access_token}` } });
       expect(org.status).toBe(200);
-      expect((await org.json()).name).toBe('Kept Clinic');
+      expect(((await org.json()) as { name: string }).name).toBe('Kept Clinic');
     } finally {
       await stop(second.proc);
     }
@@ -107,6 +107,24 @@ describe('the embedded default (no DATABASE_URL, no REDIS_URL)', () => {
     });
     expect(res.status).not.toBe(0);
     for (const v of ['PORT', 'DATABASE_URL', 'MPI_ADMIN_CLIENT_SECRET', 'LOG_LEVEL']) expect(res.stderr).toContain(v);
+  });
+
+  it('refuses to start on an invalid matching rule set, listing every problem', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mpi-rules-'));
+    const file = join(dir, 'bad.json');
+    const rules = JSON.parse(readFileSync('matching-rules/default.json', 'utf8'));
+    rules.lambda = 2;
+    rules.fields[0].levels[0].m = -1;
+    writeFileSync(file, JSON.stringify(rules));
+    const res = spawnSync(process.execPath, [MAIN], {
+      env: bareEnv({ DATA_DIR: join(dir, 'data'), PORT: '0', MATCHING_RULES_PATH: file, LOG_LEVEL: 'silent' }),
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    rmSync(dir, { recursive: true, force: true });
+    expect(res.status).toBe(1);
+    expect(res.stderr).toContain('lambda');
+    expect(res.stderr).toMatch(/fields\[0\]\.levels\[0\]\.m/);
   });
 
   it('exits with a clear message instead of hanging when PostgreSQL is unreachable', () => {
