@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { AuditEventEntity } from './entities/audit-event.entity.js';
 
 export interface AuditQuery {
@@ -19,6 +19,16 @@ export interface AuditQuery {
 @Injectable()
 export class AuditRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** One plain INSERT (on the hot path of every feed and query). */
+  async insert(e: Omit<AuditEventEntity, 'id' | 'occurredAt'>, m: EntityManager): Promise<void> {
+    await m.query(
+      `INSERT INTO audit_event (request_id, actor_client_id, actor_organization_id, action, outcome, purpose,
+         target_type, target_ids, person_ids, result_count, details)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+      [e.requestId, e.actorClientId, e.actorOrganizationId, e.action, e.outcome, e.purpose, e.targetType, e.targetIds, e.personIds, e.resultCount, e.details],
+    );
+  }
 
   /** Newest first, keyset-paged on the identity id. */
   async findPage(q: AuditQuery): Promise<{ items: AuditEventEntity[]; nextCursor: string | null }> {

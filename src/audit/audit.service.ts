@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Actor } from '../auth/auth.decorators.js';
-import { AuditEventEntity, type AuditOutcome } from './entities/audit-event.entity.js';
+import type { AuditOutcome } from './entities/audit-event.entity.js';
 import { AuditRepository, type AuditQuery } from './audit.repository.js';
 
 /** What happened, without PHI: ids, counts and codes only. */
@@ -30,19 +30,22 @@ export class AuditService {
   ) {}
 
   async record(input: AuditEventInput, manager: EntityManager = this.dataSource.manager): Promise<void> {
-    await manager.insert(AuditEventEntity, {
-      requestId: input.actor?.requestId || null,
-      actorClientId: input.actor?.clientId ?? null,
-      actorOrganizationId: input.actor?.organizationId ?? null,
-      action: input.action,
-      outcome: input.outcome,
-      purpose: input.purpose ?? null,
-      targetType: input.targetType ?? null,
-      targetIds: input.targetIds ?? [],
-      personIds: input.personIds ?? [],
-      resultCount: input.resultCount ?? null,
-      details: (input.details ?? {}) as object,
-    });
+    await this.repository.insert(
+      {
+        requestId: input.actor?.requestId || null,
+        actorClientId: input.actor?.clientId ?? null,
+        actorOrganizationId: input.actor?.organizationId ?? null,
+        action: input.action,
+        outcome: input.outcome,
+        purpose: input.purpose ?? null,
+        targetType: input.targetType ?? null,
+        targetIds: input.targetIds ?? [],
+        personIds: input.personIds ?? [],
+        resultCount: input.resultCount ?? null,
+        details: input.details ?? {},
+      },
+      manager,
+    );
   }
 
   list(query: AuditQuery) {

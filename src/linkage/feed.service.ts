@@ -7,7 +7,6 @@ import type { Actor } from '../auth/auth.decorators.js';
 import { SourceRecordsRepository, type SourceRecordRow } from '../identities/source-records.repository.js';
 import { canonicalJson, type Decision, type Demographics } from '../matching/engine/index.js';
 import { MatchingService, type Evaluation, type PreparedRecord } from '../matching/matching.service.js';
-import type { Term } from '../matching/term-frequency.repository.js';
 import { TermFrequencyRepository } from '../matching/term-frequency.repository.js';
 import { OrganizationsService } from '../organizations/organizations.service.js';
 import { LinkageError } from './linkage.errors.js';
@@ -48,7 +47,6 @@ export class FeedService {
     await this.organizations.assertExists(organizationId);
     const prepared = this.matching.prepare(demographics);
     const contentHash = createHash('sha256').update(canonicalJson(demographics)).digest('hex');
-    let tfDeltas: Array<Term & { delta: number }> = [];
     const result = await this.dataSource.transaction(async (m) => {
       await this.links.lockKeys([`record:${organizationId}:${localId}`, ...prepared.keys], m);
       const existing = await this.records.findByLocalId(organizationId, localId, m, true);
@@ -64,7 +62,7 @@ export class FeedService {
       } else {
         recordId = await this.records.insert({ organizationId, localId, demographics, normalized: prepared.normalized, contentHash }, prepared.keys, m);
       }
-      tfDeltas = [
+      const tfDeltas = [
         ...prepared.terms.map((t) => ({ ...t, delta: 1 })),
         ...(existing?.status === 'active' ? this.matching.termsOf(existing.normalized).map((t) => ({ ...t, delta: -1 })) : []),
       ];
@@ -88,9 +86,10 @@ export class FeedService {
         },
         m,
       );
+      // Last statement before COMMIT, so the name-count rows stay locked for a moment only.
+      await this.termFrequencies.applyDeltas(tfDeltas, m);
       return { ...result, created: !existing };
     });
-    await this.applyTermFrequencies(tfDeltas);
     return result;
   }
 
@@ -114,7 +113,6 @@ export class FeedService {
 
   /** Retires the record: kept for history and unmerge, gone from every answer. Idempotent. */
   async retire(organizationId: string, localId: string, actor: Actor): Promise<void> {
-    let tfDeltas: Array<Term & { delta: number }> = [];
     await this.dataSource.transaction(async (m) => {
       await this.links.lockKeys([`record:${organizationId}:${localId}`], m);
       const record = await this.records.findByLocalId(organizationId, localId, m, true);
@@ -129,9 +127,8 @@ export class FeedService {
       );
       await this.persons.refresh([link.personId], m);
       await this.audit.record({ action: 'record.retire', outcome: 'success', actor, targetType: 'source-record', targetIds: [record.id], personIds: [link.personId], details: { organizationId } }, m);
-      tfDeltas = this.matching.termsOf(record.normalized).map((t) => ({ ...t, delta: -1 }));
+      await this.termFrequencies.applyDeltas(this.matching.termsOf(record.normalized).map((t) => ({ ...t, delta: -1 })), m);
     });
-    await this.applyTermFrequencies(tfDeltas);
   }
 
   /** The same body again: nothing changes; answer as the first time, with the current link. */
@@ -244,15 +241,6 @@ export class FeedService {
   private logOversized(evaluation: Evaluation): void {
     if (evaluation.oversizedRules.length) {
       this.logger.warn({ rules: evaluation.oversizedRules }, 'blocking keys over the block size cap were skipped');
-    }
-  }
-
-  private async applyTermFrequencies(deltas: Array<Term & { delta: number }>): Promise<void> {
-    try {
-      await this.termFrequencies.applyDeltas(deltas, this.dataSource.manager);
-    } catch (e) {
-      // Statistics only: a failure here must not fail a committed feed.
-      this.logger.warn({ errorClass: e instanceof Error ? e.name : typeof e }, 'term frequency update failed');
     }
   }
 

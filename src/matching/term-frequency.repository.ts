@@ -19,7 +19,7 @@ export class TermFrequencyRepository {
     return new Map(rows.map((r) => [termKey(r), r.n]));
   }
 
-  /** Adds each term's delta to its count. Its own short statements, after the linking transaction. */
+  /** Adds each term's delta to its count (up to two statements: increments, decrements). */
   async applyDeltas(deltas: Array<Term & { delta: number }>, m: EntityManager): Promise<void> {
     const net = new Map<string, Term & { delta: number }>();
     for (const d of deltas) {
