@@ -49,8 +49,8 @@ describe('decide', () => {
     expect(d.personId).toBe('p1');
   });
 
-  it('two persons above the threshold → review, not a pick', () => {
-    const d = decide(incoming, [cand('p1', 0.999), cand('p2', 0.9999)], rs);
+  it('two persons above the threshold with close evidence → review, not a pick', () => {
+    const d = decide(incoming, [cand('p1', 0.999), cand('p2', 0.9995)], rs);
     expect(d.outcome).toBe('review');
     expect(d.personId).toBeNull();
     expect(d.review.map((r) => r.personId)).toEqual(['p2', 'p1']);
@@ -167,5 +167,34 @@ describe('decide', () => {
     expect(d).toMatchObject({ outcome: 'new-person', review: [] });
     expect(d.best?.personId).toBe('p1');
     expect(d.reasons).toEqual(['below-review-threshold']);
+  });
+});
+
+describe('decide: several persons above the auto-link bar', () => {
+  it('links to a dominant best person and asks a steward about the others', () => {
+    const strong = (weight: number) => ({ weight, priorWeight: -13, probability: 1 - 2 ** -(weight - 13), grade: 'certain' as const, contributions: [] });
+    const cands = [
+      { personId: 'p1', recordId: 'r1', organizationId: 'a', score: strong(40), noMatchAsserted: false },
+      { personId: 'p2', recordId: 'r2', organizationId: 'a', score: strong(30), noMatchAsserted: false },
+    ];
+    const linked = decide({ organizationId: 'b' }, cands, rs);
+    expect(linked.outcome).toBe('linked');
+    expect(linked.personId).toBe('p1');
+    expect(linked.review.map((r) => [r.personId, r.reason])).toEqual([['p2', 'possible-duplicate-person']]);
+    expect(linked.reasons).toContain('dominant-among-multiple-persons');
+  });
+
+  it('reviews when the best does not dominate the runner-up by the margin', () => {
+    const strong = (weight: number) => ({ weight, priorWeight: -13, probability: 1 - 2 ** -(weight - 13), grade: 'certain' as const, contributions: [] });
+    const close = decide(
+      { organizationId: 'b' },
+      [
+        { personId: 'p1', recordId: 'r1', organizationId: 'a', score: strong(31), noMatchAsserted: false },
+        { personId: 'p2', recordId: 'r2', organizationId: 'a', score: strong(30), noMatchAsserted: false },
+      ],
+      rs,
+    );
+    expect(close.outcome).toBe('review');
+    expect(close.reasons).toContain('multiple-persons-above-auto-link');
   });
 });

@@ -83,6 +83,27 @@ export function decide(incoming: { organizationId: string }, candidates: readonl
   const cap = (items: ReviewItem[]): ReviewItem[] => items.slice(0, rs.decision.maxReviewTasks);
   const dedupReasons = (): string[] => [...new Set(reasons)];
 
+  const dominance = rs.decision.multiplePersons?.dominanceBits;
+  if (above.length >= 2 && dominance !== undefined && above[0].best.score.weight - above[1].best.score.weight >= dominance) {
+    // Not a random pick: the best person's evidence dominates; the other persons that also
+    // clear the bar are probably the same person, so a steward is asked to merge them.
+    const g = above[0];
+    const strong = strongIdentifierCheck(g.best.score, rs);
+    const sameSource = g.records.some((r) => r.organizationId === incoming.organizationId);
+    if (strong !== 'conflict' && !(sameSource && rs.decision.sameSourceDuplicate === 'review')) {
+      reasons.push('auto-link', 'dominant-among-multiple-persons');
+      if (strong === 'waived') reasons.push('strong-identifier-conflict-waived');
+      if (sameSource) reasons.push('same-source-duplicate');
+      return {
+        outcome: 'linked',
+        personId: g.personId,
+        best: g.best,
+        review: cap(toReview(above.slice(1), 'possible-duplicate-person')),
+        sameSourceDuplicate: sameSource,
+        reasons: dedupReasons(),
+      };
+    }
+  }
   if (above.length >= 2) {
     reasons.push('multiple-persons-above-auto-link');
     return {

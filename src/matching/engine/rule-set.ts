@@ -296,11 +296,22 @@ export function compileRuleSet(raw: unknown): CompileResult {
   // decision
   let sameSourceDuplicate: 'link' | 'review' = 'link';
   let maxReviewTasks = 5;
+  let dominanceBits: number | null = null;
   const strongRaw: Array<{ field: string; levels: string[]; unlessAgree: Record<string, string[]> | null; path: string }> = [];
   if (!isObj(raw.decision)) errs.add('$.decision', 'must be an object');
   else {
     const d = raw.decision;
-    unknownKeys(errs, '$.decision', d, ['sameSourceDuplicate', 'maxReviewTasks', 'strongIdentifierConflicts']);
+    unknownKeys(errs, '$.decision', d, ['sameSourceDuplicate', 'maxReviewTasks', 'strongIdentifierConflicts', 'multiplePersons']);
+    if (d.multiplePersons !== undefined) {
+      if (!isObj(d.multiplePersons)) errs.add('$.decision.multiplePersons', 'must be an object');
+      else {
+        unknownKeys(errs, '$.decision.multiplePersons', d.multiplePersons, ['dominanceBits']);
+        const bits = d.multiplePersons.dominanceBits;
+        if (typeof bits !== 'number' || !Number.isFinite(bits) || bits <= 0) {
+          errs.add('$.decision.multiplePersons.dominanceBits', 'must be a number > 0');
+        } else dominanceBits = bits;
+      }
+    }
     if (d.sameSourceDuplicate !== 'link' && d.sameSourceDuplicate !== 'review') {
       errs.add('$.decision.sameSourceDuplicate', 'must be "link" or "review"');
     } else sameSourceDuplicate = d.sameSourceDuplicate;
@@ -444,6 +455,7 @@ export function compileRuleSet(raw: unknown): CompileResult {
         sameSourceDuplicate,
         maxReviewTasks,
         strongIdentifierConflicts: strongRaw.map((s) => ({ field: s.field, levels: s.levels, unlessAgree: s.unlessAgree })),
+        multiplePersons: dominanceBits === null ? null : { dominanceBits },
       },
       termFrequency: { minRecords },
     },

@@ -231,6 +231,12 @@ export interface CompiledRuleSet {
     sameSourceDuplicate: 'link' | 'review';
     maxReviewTasks: number;
     strongIdentifierConflicts: StrongIdentifierConflictRule[];
+    /**
+     * Several persons above auto-link: link to the best only when its weight exceeds the
+     * runner-up's by `dominanceBits` (the others become possible-duplicate review tasks);
+     * null → always review.
+     */
+    multiplePersons: { dominanceBits: number } | null;
   };
   termFrequency: { minRecords: number };
 }
