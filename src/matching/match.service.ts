@@ -1,8 +1,11 @@
 import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/auth.decorators.js';
 import type { Demographics, MatchScore } from './engine/index.js';
-import { MatchingService } from './matching.service.js';
+import { MatchingService, type PersonCandidate } from './matching.service.js';
+import { PersonVisibilityRepository } from './person-visibility.repository.js';
 
 const view = (s: MatchScore) => ({
   score: s.weight,
@@ -16,12 +19,14 @@ const view = (s: MatchScore) => ({
 @Injectable()
 export class MatchService {
   constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly matching: MatchingService,
+    private readonly visibility: PersonVisibilityRepository,
     private readonly audit: AuditService,
   ) {}
 
   async match(demographics: Demographics, limit: number, actor: Actor, purpose?: string) {
-    const persons = await this.matching.findPersons(demographics, limit);
+    const persons = await this.findVisiblePersons(demographics, limit);
     await this.audit.record({
       action: 'match.query',
       outcome: 'success',
@@ -32,6 +37,16 @@ export class MatchService {
       resultCount: persons.length,
     });
     return { candidates: persons.map((p) => ({ personId: p.personId, ...view(p.score) })) };
+  }
+
+  /**
+   * The persons these demographics may belong to, best first, without the ones a query may
+   * not show (opted out): those are left out before the limit, as if they did not exist.
+   */
+  async findVisiblePersons(demographics: Demographics, limit: number): Promise<PersonCandidate[]> {
+    const all = await this.matching.findPersons(demographics, Number.MAX_SAFE_INTEGER);
+    const visible = await this.visibility.visibleAmong(all.map((p) => p.personId), this.dataSource.manager);
+    return all.filter((p) => visible.has(p.personId)).slice(0, limit);
   }
 
   async compare(a: Demographics, b: Demographics) {

@@ -3,13 +3,14 @@ import { CandidateRepository } from './candidate.repository.js';
 import { MatchController } from './match.controller.js';
 import { MatchService } from './match.service.js';
 import { MatchingService } from './matching.service.js';
+import { PersonVisibilityRepository } from './person-visibility.repository.js';
 import { RecordCountCache } from './record-count.cache.js';
 import { ruleSetProvider } from './rule-set.provider.js';
 import { TermFrequencyRepository } from './term-frequency.repository.js';
 
 @Module({
   controllers: [MatchController],
-  providers: [ruleSetProvider, CandidateRepository, TermFrequencyRepository, RecordCountCache, MatchingService, MatchService],
-  exports: [MatchingService, TermFrequencyRepository],
+  providers: [ruleSetProvider, CandidateRepository, TermFrequencyRepository, RecordCountCache, MatchingService, MatchService, PersonVisibilityRepository],
+  exports: [MatchingService, MatchService, TermFrequencyRepository],
 })
 export class MatchingModule {}
