@@ -69,6 +69,11 @@ export class SourceRecordsRepository {
     await m.query(`DELETE FROM blocking_key WHERE record_id = $1`, [id]);
   }
 
+  async blockingKeysOf(recordId: string, m: EntityManager): Promise<string[]> {
+    const rows: Array<{ key: string }> = await m.query(`SELECT key FROM blocking_key WHERE record_id = $1`, [recordId]);
+    return rows.map((r) => r.key);
+  }
+
   async replaceBlockingKeys(recordId: string, keys: string[], m: EntityManager): Promise<void> {
     await m.query(`DELETE FROM blocking_key WHERE record_id = $1`, [recordId]);
     if (keys.length) {

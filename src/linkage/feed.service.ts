@@ -3,6 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
+import { runInTransaction } from '../database/transaction.js';
 import type { Actor } from '../auth/auth.decorators.js';
 import { SourceRecordsRepository, type SourceRecordRow } from '../identities/source-records.repository.js';
 import { canonicalJson, type Decision, type Demographics } from '../matching/engine/index.js';
@@ -47,14 +48,19 @@ export class FeedService {
     await this.organizations.assertExists(organizationId);
     const prepared = this.matching.prepare(demographics);
     const contentHash = createHash('sha256').update(canonicalJson(demographics)).digest('hex');
-    const result = await this.dataSource.transaction(async (m) => {
-      await this.links.lockKeys([`record:${organizationId}:${localId}`, ...prepared.keys], m);
+    const result = await runInTransaction(this.dataSource, async (m) => {
+      await this.links.lockKeys([recordLockKey(organizationId, localId), ...prepared.keys], m);
       const existing = await this.records.findByLocalId(organizationId, localId, m, true);
       if (existing && existing.status === 'active' && existing.contentHash === contentHash) {
         return { ...(await this.replay(existing, m)), created: false };
       }
       let recordId: string;
       if (existing) {
+        // Records matched through the old keys must wait too, or one of them could link to
+        // this record's person while this update moves the record out of it. A second lock
+        // batch can deadlock with another feed; PostgreSQL then aborts one and it is re-run.
+        const newKeys = new Set(prepared.keys);
+        await this.links.lockKeys((await this.records.blockingKeysOf(existing.id, m)).filter((k) => !newKeys.has(k)), m);
         recordId = existing.id;
         await this.records.update(recordId, { demographics, normalized: prepared.normalized, contentHash }, m);
         await this.records.replaceBlockingKeys(recordId, prepared.keys, m);
@@ -113,11 +119,14 @@ export class FeedService {
 
   /** Retires the record: kept for history and unmerge, gone from every answer. Idempotent. */
   async retire(organizationId: string, localId: string, actor: Actor): Promise<void> {
-    await this.dataSource.transaction(async (m) => {
-      await this.links.lockKeys([`record:${organizationId}:${localId}`], m);
+    await runInTransaction(this.dataSource, async (m) => {
+      await this.links.lockKeys([recordLockKey(organizationId, localId)], m);
       const record = await this.records.findByLocalId(organizationId, localId, m, true);
       if (!record) throw LinkageError.recordNotFound();
       if (record.status === 'retired') return;
+      // A feed linking to this record's person through its keys must finish first, or the
+      // person could be retired under a record that was just linked to it.
+      await this.links.lockKeys(await this.records.blockingKeysOf(record.id, m), m);
       const link = (await this.links.findLink(record.id, m))!;
       await this.records.retire(record.id, m);
       await this.links.dismissOpenTasksOf(record.id, actor.clientId, m);
@@ -249,6 +258,8 @@ export class FeedService {
     return { id, version, hash };
   }
 }
+
+const recordLockKey = (organizationId: string, localId: string) => `record:${organizationId}:${localId}`;
 
 export function linkView(link: Pick<LinkRow, 'method' | 'grade' | 'score' | 'probability'>) {
   return { method: link.method, grade: link.grade, score: link.score, probability: link.probability };

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { NormalizedRecord } from './engine/index.js';
+import { type Term, termKey } from './term-frequency.repository.js';
 
 export interface CandidateRow {
   recordId: string;
@@ -22,9 +23,11 @@ export class CandidateRepository {
     excludeRecordId: string | null,
     maxBlockSize: number,
     m: EntityManager,
-  ): Promise<{ candidates: CandidateRow[]; oversizedKeys: string[] }> {
-    if (!keys.length) return { candidates: [], oversizedKeys: [] };
-    const rows: Array<CandidateRow & { oversized: string[] | null }> = await m.query(
+    terms: Term[] = [],
+  ): Promise<{ candidates: CandidateRow[]; oversizedKeys: string[]; termCounts: Map<string, number> }> {
+    if (!keys.length && !terms.length) return { candidates: [], oversizedKeys: [], termCounts: new Map() };
+    // The incoming record's name frequencies ride along in the same round trip.
+    const rows: Array<CandidateRow & { oversized: string[] | null; tf: Array<[string, string, number]> | null }> = await m.query(
       `WITH hits AS (
          SELECT k.key, b.record_id FROM unnest($1::text[]) AS k(key)
          CROSS JOIN LATERAL (SELECT record_id FROM blocking_key WHERE key = k.key LIMIT $2) b),
@@ -34,15 +37,18 @@ export class CandidateRepository {
          WHERE s.n <= $3 AND h.record_id IS DISTINCT FROM $4::uuid)
        SELECT r.id AS "recordId", r.organization_id AS "organizationId", r.normalized,
               l.person_id AS "personId", l.method AS "linkMethod",
-              (SELECT array_agg(key) FROM sizes WHERE n > $3) AS oversized
+              (SELECT array_agg(key) FROM sizes WHERE n > $3) AS oversized,
+              (SELECT json_agg(json_build_array(t.field, t.value, t.n)) FROM term_frequency t
+                 JOIN unnest($5::text[], $6::text[]) AS q(field, value) ON q.field = t.field AND q.value = t.value) AS tf
        FROM (SELECT 1) one
        LEFT JOIN (ids JOIN source_record r ON r.id = ids.record_id AND r.status = 'active'
                   JOIN record_link l ON l.record_id = r.id) ON true`,
-      [keys, maxBlockSize + 1, maxBlockSize, excludeRecordId],
+      [keys, maxBlockSize + 1, maxBlockSize, excludeRecordId, terms.map((t) => t.field), terms.map((t) => t.value)],
     );
     const oversizedKeys = rows[0]?.oversized ?? [];
-    const candidates = rows.filter((r) => r.recordId !== null).map(({ oversized: _, ...c }) => c);
-    return { candidates, oversizedKeys };
+    const termCounts = new Map((rows[0]?.tf ?? []).map(([field, value, n]) => [termKey({ field, value }), n] as const));
+    const candidates = rows.filter((r) => r.recordId !== null).map(({ oversized: _o, tf: _t, ...c }) => c);
+    return { candidates, oversizedKeys, termCounts };
   }
 
   /** Persons a steward said are not the person of this record (via any of their records). */

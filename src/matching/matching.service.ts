@@ -17,7 +17,7 @@ import {
 } from './engine/index.js';
 import { RecordCountCache } from './record-count.cache.js';
 import { RULE_SET } from './rule-set.provider.js';
-import { termKey, TermFrequencyRepository, type Term } from './term-frequency.repository.js';
+import { termKey, type Term } from './term-frequency.repository.js';
 
 export interface PreparedRecord {
   normalized: NormalizedRecord;
@@ -52,7 +52,6 @@ export class MatchingService {
     @Inject(RULE_SET) readonly ruleSet: CompiledRuleSet,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly candidates: CandidateRepository,
-    private readonly termFrequencies: TermFrequencyRepository,
     private readonly recordCount: RecordCountCache,
   ) {}
 
@@ -70,18 +69,23 @@ export class MatchingService {
     incoming: { recordId: string | null; organizationId: string; prepared: PreparedRecord; isNew?: boolean },
     m: EntityManager,
   ): Promise<Evaluation> {
-    const { candidates: rows, oversizedKeys } = await this.candidates.findCandidatesByBlockingKeys(
+    const recordCount = await this.recordCount.get(m);
+    // Frequencies from a small index are noise: below the rule set's floor, no adjustment.
+    const useTf = recordCount >= this.ruleSet.termFrequency.minRecords;
+    const { candidates: rows, oversizedKeys, termCounts } = await this.candidates.findCandidatesByBlockingKeys(
       incoming.prepared.keys,
       incoming.recordId,
       this.ruleSet.blocking.maxBlockSize,
       m,
+      useTf ? incoming.prepared.terms : [],
     );
-    const [tf, asserted, recordCount] = await Promise.all([
-      this.tfLookup(incoming.prepared.terms, m),
-      // A record stored just now can have no steward assertion yet.
-      incoming.recordId && !incoming.isNew ? this.candidates.personsAssertedDifferent(incoming.recordId, m) : Promise.resolve(new Set<string>()),
-      this.recordCount.get(m),
-    ]);
+    // A record stored just now can have no steward assertion yet.
+    const asserted =
+      incoming.recordId && !incoming.isNew && rows.length ? await this.candidates.personsAssertedDifferent(incoming.recordId, m) : new Set<string>();
+    const tf = (field: string, value: string): number | undefined => {
+      const n = useTf ? termCounts.get(termKey({ field, value })) : undefined;
+      return n ? n / recordCount : undefined;
+    };
     const candidates = rows.map((c: CandidateRow) => ({
       personId: c.personId,
       recordId: c.recordId,
@@ -121,16 +125,5 @@ export class MatchingService {
 
   invalidateRecordCount(): void {
     this.recordCount.invalidate();
-  }
-
-  private async tfLookup(terms: Term[], m: EntityManager): Promise<(field: string, value: string) => number | undefined> {
-    const total = await this.recordCount.get(m);
-    // Frequencies from a small index are noise: below the rule set's floor, no adjustment.
-    if (total < this.ruleSet.termFrequency.minRecords || !terms.length) return () => undefined;
-    const counts = await this.termFrequencies.counts(terms, m);
-    return (field, value) => {
-      const n = counts.get(termKey({ field, value }));
-      return n ? n / total : undefined;
-    };
   }
 }
