@@ -52,7 +52,12 @@ export class FeedService {
       await this.links.lockKeys([recordLockKey(organizationId, localId), ...prepared.keys], m);
       const existing = await this.records.findByLocalId(organizationId, localId, m, true);
       if (existing && existing.status === 'active' && existing.contentHash === contentHash) {
-        return { ...(await this.replay(existing, m)), created: false };
+        const replayed = await this.replay(existing, m);
+        await this.audit.record(
+          { action: 'record.update', outcome: 'success', actor, targetType: 'source-record', targetIds: [existing.id], personIds: [replayed.personId], details: { organizationId, unchanged: true } },
+          m,
+        );
+        return { ...replayed, created: false };
       }
       let recordId: string;
       if (existing) {

@@ -226,14 +226,17 @@ describe('records: the identity feed (PUT, GET, DELETE)', () => {
     });
   });
 
-  it('audits each create and update: one record.create / record.update event naming the person', async () => {
+  it('audits each create, update and unchanged replay: one record.create / record.update event naming the person', async () => {
     const created = await put(buildDemographics()).expect(201);
     const updated = await put(withPhone(buildDemographics(), '608-555-0111')).expect(200);
-    const rows: Array<{ action: string; outcome: string; actor_client_id: string; target_ids: string[]; person_ids: string[] }> = await t.dataSource.query(
-      `SELECT action, outcome, actor_client_id, target_ids, person_ids FROM audit_event WHERE action LIKE 'record.%' ORDER BY id`,
-    );
-    expect(rows.map((r) => r.action)).toEqual(['record.create', 'record.update']);
-    for (const [row, res] of [[rows[0], created], [rows[1], updated]] as const) {
+    const replayed = await put(withPhone(buildDemographics(), '608-555-0111')).expect(200);
+    const rows: Array<{ action: string; outcome: string; actor_client_id: string; target_ids: string[]; person_ids: string[]; details: { unchanged?: boolean } }> =
+      await t.dataSource.query(
+        `SELECT action, outcome, actor_client_id, target_ids, person_ids, details FROM audit_event WHERE action LIKE 'record.%' ORDER BY id`,
+      );
+    expect(rows.map((r) => r.action)).toEqual(['record.create', 'record.update', 'record.update']);
+    expect(rows[2].details.unchanged).toBe(true);
+    for (const [row, res] of [[rows[0], created], [rows[1], updated], [rows[2], replayed]] as const) {
       expect(row.outcome).toBe('success');
       expect(row.target_ids).toEqual([res.body.recordId]);
       expect(row.person_ids).toContain(res.body.personId);
