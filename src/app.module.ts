@@ -9,6 +9,7 @@ import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { LinkageModule } from './linkage/linkage.module.js';
+import { LocatorModule } from './locator/locator.module.js';
 import { MatchingModule } from './matching/matching.module.js';
 import { OrganizationsModule } from './organizations/organizations.module.js';
 
@@ -29,6 +30,7 @@ export class AppModule {
         OrganizationsModule,
         MatchingModule,
         LinkageModule,
+        LocatorModule,
       ],
     };
   }

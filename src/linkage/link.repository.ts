@@ -69,6 +69,17 @@ export interface PersonRecordRow {
   link: Omit<LinkRow, 'recordId' | 'personId'>;
 }
 
+export type Consent = 'opt-in' | 'opt-out';
+
+export interface PersonRow {
+  id: string;
+  status: string;
+  golden: Record<string, unknown>;
+  mergedInto: string | null;
+  /** 'opt-out': the person is invisible to every query (DESIGN.md §2, invariant 5). */
+  consent: Consent;
+}
+
 const LINK_COLUMNS = `record_id AS "recordId", person_id AS "personId", method, grade, score, probability, reason, flags, linked_at AS "linkedAt"`;
 
 /** Persons, links, link history and review tasks. Every method runs in the caller's transaction. */
@@ -153,8 +164,19 @@ export class LinkRepository {
     }));
   }
 
-  async findPerson(personId: string, m: EntityManager): Promise<{ id: string; status: string; golden: Record<string, unknown>; mergedInto: string | null } | null> {
-    const rows = await m.query(`SELECT id, status, golden, merged_into AS "mergedInto" FROM person WHERE id = $1`, [personId]);
+  async findPerson(personId: string, m: EntityManager): Promise<PersonRow | null> {
+    const rows = await m.query(`SELECT id, status, golden, merged_into AS "mergedInto", consent FROM person WHERE id = $1`, [personId]);
+    return rows[0] ?? null;
+  }
+
+  /** Sets an active person's consent; false when there is no such active person. */
+  async setConsent(personId: string, consent: Consent, m: EntityManager): Promise<{ updatedAt: Date } | null> {
+    const rows: Array<{ updatedAt: Date }> = await m.query(
+      `WITH u AS (UPDATE person SET consent = $2, consent_updated_at = now() WHERE id = $1 AND status = 'active'
+         RETURNING consent_updated_at)
+       SELECT consent_updated_at AS "updatedAt" FROM u`,
+      [personId, consent],
+    );
     return rows[0] ?? null;
   }
 

@@ -1,0 +1,253 @@
+/**
+ * `npm run bench:locator`: record locator latency and throughput over HTTP at a stated size.
+ *
+ * 1. Creates a fresh PostgreSQL database `mpi_bench_locator` and starts the built server
+ *    (dist/src/main.js) on it; the server applies the migrations.
+ * 2. Seeds BENCH_RECORDS (default 100,000) source records of BENCH_RECORDS / 2.5 persons at 20
+ *    organizations (2–3 organizations per person), with endpoints (one switched off per
+ *    organization). Seeding BYPASSES THE FEED: demographics are synthetic, normalized and
+ *    blocked by the service's own engine in this process (so demographic search finds them
+ *    exactly as it would fed records), then written with bulk INSERT ... SELECT FROM unnest /
+ *    generate_series straight into organization, endpoint, person, source_record,
+ *    blocking_key and record_link. No matching decisions are made: each person's records are
+ *    linked to it as the feed would have after certain matches.
+ * 3. Measures, with autocannon (BENCH_CONNECTIONS concurrent keep-alive connections, default
+ *    10, for BENCH_SECONDS each, default 15): GET /record-locations by MRN, by SSN, and
+ *    POST /record-locations/search by demographics. Each request writes its audit event, as
+ *    in production. Prints p50/p95/p99 latency, requests/s, database size and server RSS.
+ *
+ * Needs `npm run build`. BENCH_DATABASE_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { blockingKeys, type Demographics, normalize, SSN_SYSTEM } from '../src/matching/engine/index.js';
+import { loadRuleSet } from '../src/matching/rules/load-rule-set.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const adminUrl = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const RECORDS = Number(process.env.BENCH_RECORDS ?? 100_000);
+const PERSONS = Math.ceil(RECORDS / 2.5);
+const ORGS = 20;
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const ADMIN = { id: 'bench-admin', secret: 'bench-admin-secret-0123456789' };
+const DB = 'mpi_bench_locator';
+const aa = (org: number) => `urn:oid:2.16.840.1.113883.3.7${String(org).padStart(3, '0')}`;
+
+// A deterministic generator: the same data set on every run.
+let rngState = 20240611;
+const rand = () => {
+  // mulberry32
+  rngState = (rngState + 0x6d2b79f5) | 0;
+  let x = Math.imul(rngState ^ (rngState >>> 15), 1 | rngState);
+  x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+  return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+};
+const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
+const ONSETS = ['B', 'C', 'D', 'F', 'G', 'H', 'J', 'K', 'L', 'M', 'N', 'P', 'R', 'S', 'T', 'V', 'W', 'Z', 'Br', 'Ch', 'Cl', 'Dr', 'Gr', 'Kr', 'Pr', 'Sh', 'St', 'Th', 'Tr'];
+const VOWELS = ['a', 'e', 'i', 'o', 'u', 'ai', 'ea', 'ou', 'y'];
+const CODAS = ['', 'n', 'r', 'l', 's', 'th', 'ck', 'm', 'nd', 'rt', 'x', 'ng'];
+const syllable = () => pick(ONSETS) + pick(VOWELS) + pick(CODAS);
+const word = (n: number) => { const w = Array.from({ length: n }, syllable).join('').toLowerCase(); return w[0].toUpperCase() + w.slice(1); };
+const GIVEN = Array.from({ length: 1500 }, () => word(2));
+const FAMILY = Array.from({ length: 6000 }, () => word(2 + Math.floor(rand() * 2)));
+const CITIES = ['Madison', 'Austin', 'Atlanta', 'Boston', 'Edison', 'Jackson', 'Brooklyn', 'Omaha', 'Phoenix', 'Honolulu', 'Chicago', 'Nashville'];
+
+function personDemographics(p: number): Demographics {
+  const y = 1930 + Math.floor(rand() * 90);
+  const d = (n: number) => String(n).padStart(2, '0');
+  // Unique per person: (p mod 7, p mod 89) tells the 100 persons of one serial apart.
+  const ssn = `5${d(1 + (p % 7))}-${10 + (p % 89)}-${1000 + Math.floor(p / 100)}`;
+  return {
+    name: [{ family: pick(FAMILY), given: [pick(GIVEN), pick(GIVEN)] }],
+    birthDate: `${y}-${d(1 + Math.floor(rand() * 12))}-${d(1 + Math.floor(rand() * 28))}`,
+    sex: rand() < 0.5 ? 'female' : 'male',
+    address: [{ line: [`${1 + Math.floor(rand() * 9000)} ${pick(FAMILY)} St`], city: pick(CITIES), state: 'WI', postalCode: String(10000 + Math.floor(rand() * 89999)), country: 'US' }],
+    telecom: [{ system: 'phone', value: `608-555-${String(p % 10000).padStart(4, '0')}` }],
+    identifiers: [{ system: SSN_SYSTEM, value: ssn }],
+  };
+}
+
+async function freshDatabase(): Promise<string> {
+  const c = new pg.Client({ connectionString: adminUrl });
+  await c.connect();
+  await c.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+  await c.query(`CREATE DATABASE ${DB}`);
+  await c.end();
+  const u = new URL(adminUrl);
+  u.pathname = `/${DB}`;
+  return u.toString();
+}
+
+async function startServer(databaseUrl: string, port: number): Promise<ChildProcess> {
+  const env = { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', MPI_ADMIN_CLIENT_ID: ADMIN.id, MPI_ADMIN_CLIENT_SECRET: ADMIN.secret };
+  delete (env as Record<string, string | undefined>).REDIS_URL;
+  const proc = spawn(process.execPath, [resolve(root, 'dist/src/main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) return proc;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('server did not start');
+}
+
+/** Seeds straight into the tables (bypassing the feed); returns each person's demographics. */
+async function seed(db: pg.Client): Promise<Demographics[]> {
+  const rs = loadRuleSet(resolve(root, 'matching-rules/default.json'));
+  await db.query(
+    `INSERT INTO organization (id, name, assigning_authority)
+     SELECT 'org-' || n, 'Organization ' || n, 'urn:oid:2.16.840.1.113883.3.7' || lpad(n::text, 3, '0') FROM generate_series(0, $1 - 1) n`,
+    [ORGS],
+  );
+  await db.query(
+    `INSERT INTO endpoint (organization_id, id, connection_type, address, status)
+     SELECT 'org-' || n, 'fhir', 'hl7-fhir-rest', 'https://org-' || n || '.example/fhir', 'active' FROM generate_series(0, $1 - 1) n
+     UNION ALL SELECT 'org-' || n, 'xca', 'ihe-xca', 'https://org-' || n || '.example/xca', 'active' FROM generate_series(0, $1 - 1) n WHERE n % 2 = 0
+     UNION ALL SELECT 'org-' || n, 'old', 'hl7-fhir-rest', 'https://old.org-' || n || '.example/fhir', 'off' FROM generate_series(0, $1 - 1) n`,
+    [ORGS],
+  );
+  await db.query(`INSERT INTO person (id) SELECT md5('p' || n)::uuid FROM generate_series(0, $1 - 1) n`, [PERSONS]);
+  const persons = Array.from({ length: PERSONS }, (_, p) => personDemographics(p));
+  const normalized = persons.map((d) => normalize(d));
+  const keys = normalized.map((n) => blockingKeys(n, rs));
+  const BATCH = 5000;
+  for (let start = 0; start < RECORDS; start += BATCH) {
+    const ids: number[] = [];
+    for (let i = start; i < Math.min(RECORDS, start + BATCH); i++) ids.push(i);
+    // Record i belongs to person i mod PERSONS, at organization (person + round) mod ORGS: 2–3 organizations each.
+    const personOf = (i: number) => i % PERSONS;
+    const orgOf = (i: number) => (personOf(i) + Math.floor(i / PERSONS)) % ORGS;
+    await db.query(
+      `INSERT INTO source_record (id, organization_id, local_id, demographics, normalized, content_hash)
+       SELECT md5('r' || i)::uuid, 'org-' || o, 'MRN-' || i, d, n, md5(d::text)
+       FROM unnest($1::int[], $2::int[], $3::jsonb[], $4::jsonb[]) AS t(i, o, d, n)`,
+      [ids, ids.map(orgOf), ids.map((i) => JSON.stringify(persons[personOf(i)])), ids.map((i) => JSON.stringify(normalized[personOf(i)]))],
+    );
+    const kRecord: number[] = [];
+    const kKey: string[] = [];
+    for (const i of ids) for (const k of keys[personOf(i)]) { kRecord.push(i); kKey.push(k); }
+    await db.query(`INSERT INTO blocking_key (key, record_id) SELECT k, md5('r' || i)::uuid FROM unnest($1::text[], $2::int[]) AS t(k, i)`, [kKey, kRecord]);
+  }
+  await db.query(
+    `INSERT INTO record_link (record_id, person_id, method, grade, score, probability, reason, rule_set_id, rule_set_version, rule_set_hash, linked_by)
+     SELECT md5('r' || i)::uuid, md5('p' || (i % $2))::uuid, 'auto', CASE WHEN i < $2 THEN NULL ELSE 'certain' END,
+            CASE WHEN i < $2 THEN NULL ELSE 40 + (i % 20) END, CASE WHEN i < $2 THEN NULL ELSE 0.9999 END,
+            CASE WHEN i < $2 THEN 'new-person' ELSE 'auto-link' END, $3, $4, $5, 'bench-seed'
+     FROM generate_series(0, $1 - 1) i`,
+    [RECORDS, PERSONS, rs.id, rs.version, rs.hash],
+  );
+  // VACUUM flushes the GIN pending list the bulk insert left; ANALYZE gives the planner the sizes.
+  await db.query(`VACUUM ANALYZE`);
+  return persons;
+}
+
+interface Run { name: string; p50: number; p95: number; p99: number; rps: number; requests: number; non2xx: number; errors: number }
+
+function percentile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+async function measure(name: string, opts: autocannon.Options): Promise<Run> {
+  const times: number[] = [];
+  const result = await new Promise<autocannon.Result>((resolveRun, reject) => {
+    const instance = autocannon({ connections: CONNECTIONS, duration: SECONDS, ...opts }, (err, r) => (err ? reject(err) : resolveRun(r)));
+    instance.on('response', (_client, _status, _bytes, responseTime) => times.push(responseTime));
+  });
+  times.sort((a, b) => a - b);
+  return {
+    name,
+    p50: percentile(times, 0.5),
+    p95: percentile(times, 0.95),
+    p99: percentile(times, 0.99),
+    rps: result.requests.total / (result.duration || SECONDS),
+    requests: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
+}
+
+function rssMb(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { rss: Math.round(kb('VmRSS') / 1024), peak: Math.round(kb('VmHWM') / 1024) };
+}
+
+const port = 3900 + Math.floor(Math.random() * 100);
+const databaseUrl = await freshDatabase();
+const server = await startServer(databaseUrl, port);
+const base = `http://127.0.0.1:${port}`;
+const db = new pg.Client({ connectionString: databaseUrl });
+await db.connect();
+try {
+  const t0 = performance.now();
+  const persons = await seed(db);
+  const seedSeconds = (performance.now() - t0) / 1000;
+  const [{ n: recordCount }] = (await db.query(`SELECT count(*)::int AS n FROM source_record WHERE status = 'active'`)).rows;
+  console.log(`seeded ${recordCount} records, ${PERSONS} persons, ${ORGS} organizations in ${seedSeconds.toFixed(1)} s (bulk SQL, bypassing the feed)`);
+
+  const post = async (path: string, body: unknown, token?: string) => {
+    const res = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+    return res.json() as Promise<Record<string, unknown>>;
+  };
+  const admin = (await post('/auth/token', { grant_type: 'client_credentials', client_id: ADMIN.id, client_secret: ADMIN.secret })).access_token as string;
+  const client = await post('/api/v1/clients', { name: 'bench query', scopes: ['query'] }, admin);
+  const token = (await post('/auth/token', { grant_type: 'client_credentials', client_id: client.clientId, client_secret: client.clientSecret })).access_token as string;
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+
+  // Record i is at organization (i mod PERSONS + floor(i / PERSONS)) mod ORGS under local id MRN-i.
+  const mrnPath = () => {
+    const i = Math.floor(Math.random() * RECORDS);
+    const org = ((i % PERSONS) + Math.floor(i / PERSONS)) % ORGS;
+    return `/api/v1/record-locations?identifier=${encodeURIComponent(`${aa(org)}|MRN-${i}`)}&purpose=TREATMENT`;
+  };
+  const ssnPath = () => {
+    const p = Math.floor(Math.random() * PERSONS);
+    return `/api/v1/record-locations?identifier=${encodeURIComponent(`${SSN_SYSTEM}|${persons[p].identifiers![0].value}`)}`;
+  };
+  const searchBody = () => {
+    const p = persons[Math.floor(Math.random() * PERSONS)];
+    // What an EHR has at registration: name, birth date, sex, address; no SSN.
+    return JSON.stringify({ demographics: { name: p.name, birthDate: p.birthDate, sex: p.sex, address: p.address } });
+  };
+
+  // Sanity: each kind answers with locations (not an empty or error answer).
+  const check = async (path: string, init?: RequestInit) => {
+    const res = await fetch(`${base}${path}`, { headers, ...init });
+    const body = (await res.json()) as { personId: string | null; locations: unknown[] };
+    if (res.status !== 200 || !body.personId || body.locations.length < 2) throw new Error(`sanity check failed for ${path.split('?')[0]}: ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
+  };
+  await check(mrnPath());
+  await check(ssnPath());
+  for (let k = 0; k < 5; k++) await check('/api/v1/record-locations/search', { method: 'POST', body: searchBody() });
+
+  // Warm-up (JIT, connection pool, caches), not measured.
+  await measure('warm-up', { url: base, duration: 3, headers, requests: [{ method: 'GET', setupRequest: (r) => ({ ...r, path: mrnPath() }) }] });
+
+  const runs: Run[] = [];
+  runs.push(await measure('by identifier (MRN)', { url: base, headers, requests: [{ method: 'GET', setupRequest: (r) => ({ ...r, path: mrnPath() }) }] }));
+  runs.push(await measure('by identifier (SSN)', { url: base, headers, requests: [{ method: 'GET', setupRequest: (r) => ({ ...r, path: ssnPath() }) }] }));
+  runs.push(await measure('by demographics (search)', { url: base, headers, requests: [{ method: 'POST', path: '/api/v1/record-locations/search', setupRequest: (r) => ({ ...r, body: searchBody() }) }] }));
+
+  const [{ size }] = (await db.query(`SELECT pg_size_pretty(pg_database_size(current_database())) AS size`)).rows;
+  const [{ n: audits }] = (await db.query(`SELECT count(*)::int AS n FROM audit_event WHERE action LIKE 'locator.%'`)).rows;
+  const mem = rssMb(server.pid!);
+  console.log(`\n${recordCount} records · ${CONNECTIONS} connections · ${SECONDS} s per run · server LOG_LEVEL=warn · one audit event per request`);
+  console.log('run                          p50 ms   p95 ms   p99 ms     req/s   requests  non-2xx  errors');
+  for (const r of runs) {
+    console.log(
+      `${r.name.padEnd(28)} ${r.p50.toFixed(1).padStart(6)}   ${r.p95.toFixed(1).padStart(6)}   ${r.p99.toFixed(1).padStart(6)}   ${r.rps.toFixed(0).padStart(7)}   ${String(r.requests).padStart(8)}  ${String(r.non2xx).padStart(7)}  ${String(r.errors).padStart(6)}`,
+    );
+  }
+  console.log(`database size ${size} (after ${audits} locator audit events) · server RSS ${mem.rss} MB (peak ${mem.peak} MB)`);
+} finally {
+  await db.end();
+  server.kill('SIGTERM');
+  await new Promise((r) => server.once('exit', r));
+}

@@ -1,0 +1,158 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import type { Actor } from '../auth/auth.decorators.js';
+import { type Demographics, type MatchGrade, normalize, SSN_SYSTEM } from '../matching/engine/index.js';
+import { MatchService } from '../matching/match.service.js';
+import type { LocatorGrade } from './dto/locator.dto.js';
+import { type IdentifierMatch, type LocationFilters, type LocationRow, LocatorRepository } from './locator.repository.js';
+
+/** What a lookup resolved to: how many visible persons (2 = more than one), the one located, its locations. */
+interface LocateResult {
+  personCount: number;
+  personId: string | null;
+  locations: LocationRow[];
+}
+
+export interface LocatorFilters {
+  organization?: string;
+  connectionType?: string;
+  minGrade?: LocatorGrade;
+  purpose?: string;
+}
+
+export interface RecordLocation {
+  organization: { id: string; name: string; assigningAuthority: string };
+  patientIdentifier: { system: string; value: string };
+  link: { method: string; grade: string; score: number | null };
+  firstSeen: Date;
+  lastUpdated: Date;
+  endpoints: Array<{ id: string; connectionType: string; address: string; status: string }>;
+}
+
+/** Unknown, opted out, ambiguous and not permitted all answer exactly this. */
+export interface RecordLocations {
+  personId: string | null;
+  locations: RecordLocation[];
+}
+
+const GRADE_RANK: Record<MatchGrade, number> = { certain: 3, probable: 2, possible: 1, 'certainly-not': 0 };
+const GRADES_AT_LEAST: Record<LocatorGrade, string[]> = {
+  certain: ['certain'],
+  probable: ['certain', 'probable'],
+  possible: ['certain', 'probable', 'possible'],
+};
+
+type Resolution = 'found' | 'not-found' | 'ambiguous';
+
+/**
+ * The record locator (DESIGN.md §5): where does this patient have records? Given an
+ * identifier, a person id or demographics, it answers with pointers only — organization,
+ * the patient's id there, the link's grade, endpoints — never demographics. Every call
+ * writes one audit event naming the persons disclosed (never the identifier's value).
+ */
+@Injectable()
+export class LocatorService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly locator: LocatorRepository,
+    private readonly match: MatchService,
+    private readonly audit: AuditService,
+  ) {}
+
+  /**
+   * `system|value`. An identifier that resolves to more than one person answers like an
+   * unknown one (never two persons' records in one answer); the audit says it was ambiguous.
+   */
+  async byIdentifier(identifier: string, filters: LocatorFilters, actor: Actor): Promise<RecordLocations> {
+    const bar = identifier.indexOf('|');
+    const system = identifier.slice(0, bar);
+    const value = identifier.slice(bar + 1);
+    const m = this.dataSource.manager;
+    // An organization's assigning authority: its MRN. Otherwise another identifier system.
+    const persons = (await this.locator.personsByLocalId(system, value, m)) ?? (await this.locator.personsByIdentifier(identifierMatch(system, value), 2, m));
+    const result = await this.locateOne(persons, filters);
+    // The identifier's system only: its value is PHI.
+    return this.answer('locator.identifier', result, filters, actor, { identifierSystem: system });
+  }
+
+  async byPerson(personId: string, filters: LocatorFilters, actor: Actor): Promise<RecordLocations> {
+    const result = await this.locateOne([personId], filters);
+    return this.answer('locator.person', result, filters, actor, {}, [personId]);
+  }
+
+  /**
+   * Demographics go through matching; only a `certain` match locates, unless a steward asks
+   * for a lower grade (`minGrade`, which then also bounds the links). The best candidate
+   * locates when no other candidate shares its grade; two at the best grade are ambiguous.
+   */
+  async byDemographics(demographics: Demographics, filters: LocatorFilters, actor: Actor): Promise<RecordLocations> {
+    const matchGrade: LocatorGrade = actor.scopes.includes('steward') && filters.minGrade ? filters.minGrade : 'certain';
+    const candidates = (await this.match.findVisiblePersons(demographics, 2)).filter((c) => GRADE_RANK[c.score.grade] >= GRADE_RANK[matchGrade]);
+    const decisive = candidates.length === 1 || (candidates.length > 1 && candidates[0].score.grade !== candidates[1].score.grade);
+    const result = await this.locateOne(decisive ? [candidates[0].personId] : candidates.map((c) => c.personId), filters);
+    return this.answer('locator.search', result, filters, actor, { matchGrade });
+  }
+
+  /** Locations of the one person the input resolved to; none when it resolved to none or several. */
+  private async locateOne(personIds: string[], filters: LocatorFilters): Promise<LocateResult> {
+    if (personIds.length !== 1) return { personCount: personIds.length, personId: null, locations: [] };
+    const { visible, locations } = await this.locator.locationsOf(personIds[0], toLocationFilters(filters), this.dataSource.manager);
+    return visible ? { personCount: 1, personId: personIds[0], locations } : { personCount: 0, personId: null, locations: [] };
+  }
+
+  private async answer(
+    action: string,
+    result: LocateResult,
+    filters: LocatorFilters,
+    actor: Actor,
+    details: Record<string, unknown>,
+    targetIds: string[] = [],
+  ): Promise<RecordLocations> {
+    const resolution: Resolution = result.personId ? 'found' : result.personCount > 1 ? 'ambiguous' : 'not-found';
+    const disclosed = result.personId ? [result.personId] : [];
+    await this.audit.record({
+      action,
+      // Withheld because the input fits several persons: nothing was disclosed.
+      outcome: resolution === 'ambiguous' ? 'denied' : 'success',
+      actor,
+      purpose: filters.purpose,
+      targetType: 'person',
+      targetIds,
+      personIds: disclosed,
+      resultCount: result.locations.length,
+      details: {
+        ...details,
+        resolution,
+        ...(filters.organization ? { organization: filters.organization } : {}),
+        ...(filters.connectionType ? { connectionType: filters.connectionType } : {}),
+        ...(filters.minGrade ? { minGrade: filters.minGrade } : {}),
+      },
+    });
+    return { personId: result.personId, locations: result.locations.map(toLocation) };
+  }
+}
+
+/** The identifier in the form the feed stored it (the engine's normalizer: SSN digits, trimmed values). */
+function identifierMatch(system: string, value: string): IdentifierMatch {
+  const n = normalize({ name: [], identifiers: [{ system, value }] });
+  if (system.trim() === SSN_SYSTEM) return { kind: 'ssn', digits: n.ssn };
+  const id = n.identifiers[0];
+  return id ? { kind: 'other', system: id.system, value: id.value } : { kind: 'other', system: '', value: '' };
+}
+
+function toLocationFilters(f: LocatorFilters): LocationFilters {
+  return { organizationId: f.organization ?? null, connectionType: f.connectionType ?? null, grades: f.minGrade ? GRADES_AT_LEAST[f.minGrade] : null };
+}
+
+function toLocation(r: LocationRow): RecordLocation {
+  return {
+    organization: { id: r.organizationId, name: r.organizationName, assigningAuthority: r.assigningAuthority },
+    patientIdentifier: { system: r.assigningAuthority, value: r.localId },
+    link: { method: r.method, grade: r.grade, score: r.score },
+    firstSeen: r.firstSeen,
+    lastUpdated: r.lastUpdated,
+    endpoints: r.endpoints,
+  };
+}
