@@ -13,7 +13,6 @@ export class CreateIdentityLinkage1764050400000 implements MigrationInterface {
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
         status text NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'merged', 'retired')),
         merged_into uuid REFERENCES person(id),
-        golden jsonb NOT NULL DEFAULT '{}',
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now(),
         CONSTRAINT ck_person_merged_into CHECK ((status = 'merged') = (merged_into IS NOT NULL))

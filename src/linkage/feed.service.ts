@@ -12,7 +12,6 @@ import { TermFrequencyRepository } from '../matching/term-frequency.repository.j
 import { OrganizationsService } from '../organizations/organizations.service.js';
 import { LinkageError } from './linkage.errors.js';
 import { LinkRepository, type LinkRow, type RuleSetRef } from './link.repository.js';
-import { buildGoldenView } from './golden-view.js';
 import { PersonStateService } from './person-state.service.js';
 
 export interface FeedResult {
@@ -27,7 +26,7 @@ export interface FeedResult {
 /**
  * The feed use cases: create/update (idempotent) and retire a source record, each in one
  * transaction that upserts the record and its blocking keys, matches, links, records the
- * history, review tasks and audit, and rebuilds the golden views it touched.
+ * history, review tasks and audit, and keeps the status of the persons it touched.
  */
 @Injectable()
 export class FeedService {
@@ -82,7 +81,7 @@ export class FeedService {
       // matchAndLink stores the answer (for idempotent replays) with the link, in one statement.
       const outcome = manual
         ? await this.keepManualLink(currentLink, m)
-        : await this.matchAndLink({ recordId, organizationId, localId, demographics, prepared, currentLink, isNew: !existing }, actor, m);
+        : await this.matchAndLink({ recordId, organizationId, localId, prepared, currentLink, isNew: !existing }, actor, m);
       const result: FeedResult = { recordId, organizationId, localId, ...outcome };
       if (manual) await this.records.saveDecision(recordId, result, m);
       await this.audit.record(
@@ -154,7 +153,6 @@ export class FeedService {
 
   /** A steward's link is sticky: new demographics never move the record automatically. */
   private async keepManualLink(link: LinkRow, m: EntityManager): Promise<Pick<FeedResult, 'personId' | 'link' | 'decision'>> {
-    await this.persons.refresh([link.personId], m);
     return {
       personId: link.personId,
       link: linkView(link),
@@ -167,7 +165,6 @@ export class FeedService {
       recordId: string;
       organizationId: string;
       localId: string;
-      demographics: Demographics;
       prepared: PreparedRecord;
       currentLink: LinkRow | null;
       isNew: boolean;
@@ -185,7 +182,6 @@ export class FeedService {
     let personId: string;
     let link: { method: 'auto'; grade: LinkRow['grade']; score: number | null; probability: number | null; reason: string; flags: string[] };
     let score = decision.best?.score ?? null;
-    let createdPersonId: string | null = null;
 
     if (decision.outcome === 'linked' && decision.best) {
       personId = decision.best.personId;
@@ -198,8 +194,7 @@ export class FeedService {
         flags: decision.sameSourceDuplicate ? ['same-source-duplicate'] : [],
       };
     } else {
-      personId = await this.ownPersonFor(input.recordId, input.demographics, current, m);
-      if (personId !== current?.personId) createdPersonId = personId;
+      personId = await this.ownPersonFor(input.recordId, current, m);
       score = null;
       link = { method: 'auto', grade: null, score: null, probability: null, reason: decision.outcome === 'review' ? 'review-pending' : 'new-person', flags: [] };
     }
@@ -233,9 +228,8 @@ export class FeedService {
       m,
       { recordId: input.recordId, organizationId: input.organizationId, localId: input.localId, ...outcome },
     );
-    // A person created just now for this record already has its golden view.
-    const touched = [personId, ...(current ? [current.personId] : [])].filter((p) => p !== createdPersonId);
-    await this.persons.refresh([...new Set(touched)], m);
+    // Only a person this record left can have become empty; the one it joined is active.
+    if (current && current.personId !== personId) await this.persons.refresh([current.personId, personId], m);
     this.logOversized(evaluation);
     return outcome;
   }
@@ -244,12 +238,12 @@ export class FeedService {
    * The person a record keeps when it links to nobody: its current person if it is alone
    * there (no churn of enterprise ids on every update), else a new person.
    */
-  private async ownPersonFor(recordId: string, demographics: Demographics, current: LinkRow | null, m: EntityManager): Promise<string> {
+  private async ownPersonFor(recordId: string, current: LinkRow | null, m: EntityManager): Promise<string> {
     if (current) {
       const others = (await this.links.activeRecordsOf(current.personId, m)).filter((r) => r.recordId !== recordId);
       if (others.length === 0) return current.personId;
     }
-    return this.links.createPerson(m, buildGoldenView([{ demographics, updatedAt: new Date() }]));
+    return this.links.createPerson(m);
   }
 
   private logOversized(evaluation: Evaluation): void {

@@ -74,7 +74,6 @@ export type Consent = 'opt-in' | 'opt-out';
 export interface PersonRow {
   id: string;
   status: string;
-  golden: Record<string, unknown>;
   mergedInto: string | null;
   /** 'opt-out': the person is invisible to every query (DESIGN.md §2, invariant 5). */
   consent: Consent;
@@ -95,8 +94,8 @@ export class LinkRepository {
     if (ids.length) await m.query(`SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k`, [ids.map(String)]);
   }
 
-  async createPerson(m: EntityManager, golden: object = {}): Promise<string> {
-    const rows: Array<{ id: string }> = await m.query(`INSERT INTO person (golden) VALUES ($1) RETURNING id`, [golden]);
+  async createPerson(m: EntityManager): Promise<string> {
+    const rows: Array<{ id: string }> = await m.query(`INSERT INTO person DEFAULT VALUES RETURNING id`);
     return rows[0].id;
   }
 
@@ -165,7 +164,7 @@ export class LinkRepository {
   }
 
   async findPerson(personId: string, m: EntityManager): Promise<PersonRow | null> {
-    const rows = await m.query(`SELECT id, status, golden, merged_into AS "mergedInto", consent FROM person WHERE id = $1`, [personId]);
+    const rows = await m.query(`SELECT id, status, merged_into AS "mergedInto", consent FROM person WHERE id = $1`, [personId]);
     return rows[0] ?? null;
   }
 
@@ -180,13 +179,19 @@ export class LinkRepository {
     return rows[0] ?? null;
   }
 
-  async setPersonState(personId: string, state: { status: 'active' | 'retired'; golden: object }, m: EntityManager): Promise<void> {
-    await m.query(`UPDATE person SET status = $2, golden = $3, updated_at = now() WHERE id = $1 AND status <> 'merged'`, [
-      personId,
-      state.status,
-      state.golden,
-    ]);
+  /** Active when the person has an active record, retired when it has none (merged persons stay merged). */
+  async refreshPersonStatus(personIds: string[], m: EntityManager): Promise<void> {
+    await m.query(
+      `UPDATE person p SET status = s.status, updated_at = now()
+       FROM (SELECT id, CASE WHEN EXISTS (
+               SELECT 1 FROM record_link l JOIN source_record r ON r.id = l.record_id
+               WHERE l.person_id = x.id AND r.status = 'active') THEN 'active' ELSE 'retired' END AS status
+             FROM unnest($1::uuid[]) AS x(id)) s
+       WHERE p.id = s.id AND p.status <> 'merged' AND p.status <> s.status`,
+      [personIds],
+    );
   }
+
 
   /** Closes the record's open review tasks (its demographics changed or it was retired). */
   async dismissOpenTasksOf(recordId: string, actorClientId: string | null, m: EntityManager): Promise<void> {

@@ -1,21 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { Demographics } from '../matching/engine/index.js';
-import { buildGoldenView } from './golden-view.js';
 import { LinkRepository } from './link.repository.js';
 
-/** Keeps each person's status and golden view in step with its active records. */
+/**
+ * Keeps each person's status in step with its records: a person left with no active record
+ * is retired, one that has records again is active. (The golden view is derived on read
+ * from the active records, so it can never be stale.)
+ */
 @Injectable()
 export class PersonStateService {
   constructor(private readonly links: LinkRepository) {}
 
-  /** A person with no active record left is retired; otherwise its golden view is rebuilt. */
+  /** Call for every person that may have lost (or regained) a record. One statement. */
   async refresh(personIds: string[], m: EntityManager): Promise<void> {
-    for (const personId of personIds) {
-      const records = await this.links.activeRecordsOf(personId, m);
-      const golden = buildGoldenView(records.map((r) => ({ demographics: r.demographics as unknown as Demographics, updatedAt: new Date(r.updatedAt) })));
-      // A merged-away person keeps its state (its records moved to the survivor).
-      await this.links.setPersonState(personId, { status: records.length ? 'active' : 'retired', golden }, m);
-    }
+    if (personIds.length) await this.links.refreshPersonStatus([...new Set(personIds)], m);
   }
 }

@@ -3,7 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/auth.decorators.js';
+import type { Demographics } from '../matching/engine/index.js';
 import { linkView } from './feed.service.js';
+import { buildGoldenView } from './golden-view.js';
 import { LinkageError } from './linkage.errors.js';
 import { type Consent, LinkRepository } from './link.repository.js';
 
@@ -30,7 +32,7 @@ export class PersonsService {
     await this.audit.record({ action: 'person.read', outcome: 'success', actor, purpose, targetType: 'person', targetIds: [personId], personIds: [personId], resultCount: 1 });
     return {
       personId,
-      golden: person.golden,
+      golden: buildGoldenView(records.map((r) => ({ demographics: r.demographics as unknown as Demographics, updatedAt: new Date(r.updatedAt) }))),
       records: records.map((r) => ({ recordId: r.recordId, organizationId: r.organizationId, localId: r.localId, link: { ...linkView(r.link), reason: r.link.reason, flags: r.link.flags, linkedAt: r.link.linkedAt } })),
     };
   }

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LinkRepository } from '../../src/linkage/link.repository.js';
-import { PersonStateService } from '../../src/linkage/person-state.service.js';
 import { buildDemographics, type Demographics } from '../factories/demographics.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -180,15 +179,15 @@ describe('concurrent feed: simultaneous PUTs of one patient at two organizations
       const d = buildDemographics({}, 0);
       const y = await put('north', 'Y-1', d).expect(201);
 
-      const persons = t.app.get(PersonStateService);
-      const refresh = persons.refresh;
+      const links = t.app.get(LinkRepository);
+      const writeLink = links.writeLink;
       let armed = true;
       let reached!: () => void;
       const paused = new Promise<void>((r) => (reached = r));
-      // Hold Z's linking transaction open after it linked to Y's person and refreshed it.
-      persons.refresh = async function (this: PersonStateService, ...args: Parameters<PersonStateService['refresh']>) {
-        await refresh.apply(this, args);
-        if (armed && args[0].includes(y.body.personId)) {
+      // Hold Z's linking transaction open right after it linked to Y's person.
+      links.writeLink = async function (this: LinkRepository, ...args: Parameters<LinkRepository['writeLink']>) {
+        await writeLink.apply(this, args);
+        if (armed && args[0].personId === y.body.personId) {
           armed = false;
           reached();
           await sleep(500);
@@ -196,7 +195,7 @@ describe('concurrent feed: simultaneous PUTs of one patient at two organizations
       };
       try {
         const z = send(put('south', 'Z-1', buildDemographics({}, 0)));
-        await reach(paused, 'the person refresh');
+        await reach(paused, 'the link write');
         // Y is retired while Z's link to Y's person is not yet committed.
         const retire = send(t.http().delete('/api/v1/organizations/north/records/Y-1').auth(feedA, { type: 'bearer' }));
         const [zRes, retireRes] = await Promise.all([z, retire]);
@@ -214,7 +213,7 @@ describe('concurrent feed: simultaneous PUTs of one patient at two organizations
         expect(person.status).toBe(200);
         expect(person.body.records.map((r: { localId: string }) => r.localId)).toEqual(['Z-1']);
       } finally {
-        persons.refresh = refresh;
+        links.writeLink = writeLink;
       }
     });
   });
