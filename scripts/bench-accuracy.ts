@@ -10,18 +10,13 @@
  * Needs `npm run build`. BENCH_DATABASE_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres),
  * FEBRL_DIR (default ../shared/datasets/febrl), BENCH_DATASETS (e.g. "febrl4").
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import http from 'node:http';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import { resolve } from 'node:path';
 import { type FebrlRow, readFebrl, scoreClusters } from './febrl.js';
+import { ADMIN, freshDatabase, root, startServer } from './bench-server.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const febrlDir = resolve(root, process.env.FEBRL_DIR ?? '../shared/datasets/febrl');
-const adminUrl = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const wanted = (process.env.BENCH_DATASETS ?? 'febrl4,febrl3,febrl2').split(',');
-const ADMIN = { id: 'bench-admin', secret: 'bench-admin-secret-0123456789' };
 
 const DATASETS: Record<string, Array<{ file: string; org: string }>> = {
   febrl4: [{ file: 'dataset4a.csv', org: 'febrl4a' }, { file: 'dataset4b.csv', org: 'febrl4b' }],
@@ -29,31 +24,6 @@ const DATASETS: Record<string, Array<{ file: string; org: string }>> = {
   febrl2: [{ file: 'dataset2.csv', org: 'febrl2' }],
 };
 
-async function freshDatabase(name: string): Promise<string> {
-  const c = new pg.Client({ connectionString: adminUrl });
-  await c.connect();
-  await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await c.query(`CREATE DATABASE ${name}`);
-  await c.end();
-  const u = new URL(adminUrl);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-async function startServer(databaseUrl: string, port: number): Promise<ChildProcess> {
-  const env = { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', MPI_ADMIN_CLIENT_ID: ADMIN.id, MPI_ADMIN_CLIENT_SECRET: ADMIN.secret };
-  delete (env as Record<string, string | undefined>).REDIS_URL;
-  const proc = spawn(process.execPath, [resolve(root, 'dist/src/main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) return proc;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('server did not start');
-}
 
 // A plain keep-alive HTTP client: cheaper per request than fetch, so the figure is the server's.
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });

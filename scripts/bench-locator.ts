@@ -18,23 +18,19 @@
  *
  * Needs `npm run build`. BENCH_DATABASE_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { blockingKeys, type Demographics, normalize, SSN_SYSTEM } from '../src/matching/engine/index.js';
 import { loadRuleSet } from '../src/matching/rules/load-rule-set.js';
+import { ADMIN, freshDatabase, root, startServer } from './bench-server.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const adminUrl = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 100_000);
 const PERSONS = Math.ceil(RECORDS / 2.5);
 const ORGS = 20;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
-const ADMIN = { id: 'bench-admin', secret: 'bench-admin-secret-0123456789' };
 const DB = 'mpi_bench_locator';
 const aa = (org: number) => `urn:oid:2.16.840.1.113883.3.7${String(org).padStart(3, '0')}`;
 
@@ -72,31 +68,6 @@ function personDemographics(p: number): Demographics {
   };
 }
 
-async function freshDatabase(): Promise<string> {
-  const c = new pg.Client({ connectionString: adminUrl });
-  await c.connect();
-  await c.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-  await c.query(`CREATE DATABASE ${DB}`);
-  await c.end();
-  const u = new URL(adminUrl);
-  u.pathname = `/${DB}`;
-  return u.toString();
-}
-
-async function startServer(databaseUrl: string, port: number): Promise<ChildProcess> {
-  const env = { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', MPI_ADMIN_CLIENT_ID: ADMIN.id, MPI_ADMIN_CLIENT_SECRET: ADMIN.secret };
-  delete (env as Record<string, string | undefined>).REDIS_URL;
-  const proc = spawn(process.execPath, [resolve(root, 'dist/src/main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) return proc;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('server did not start');
-}
 
 /** Seeds straight into the tables (bypassing the feed); returns each person's demographics. */
 async function seed(db: pg.Client): Promise<Demographics[]> {
@@ -180,7 +151,7 @@ function rssMb(pid: number): { rss: number; peak: number } {
 }
 
 const port = 3900 + Math.floor(Math.random() * 100);
-const databaseUrl = await freshDatabase();
+const databaseUrl = await freshDatabase(DB);
 const server = await startServer(databaseUrl, port);
 const base = `http://127.0.0.1:${port}`;
 const db = new pg.Client({ connectionString: databaseUrl });

@@ -5,12 +5,11 @@
  *
  *   npm run eval:engine            (FEBRL_DIR overrides ../shared/datasets/febrl)
  */
-import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadRuleSet } from '../src/matching/rules/load-rule-set.js';
+import { entityOf, type FebrlRow, readFebrl } from './febrl.js';
 import {
-  SSN_SYSTEM,
   blockingKeys,
   decide,
   normalize,
@@ -18,7 +17,6 @@ import {
   termFrequencyTerms,
   type CandidateEvaluation,
   type CompiledRuleSet,
-  type Demographics,
   type NormalizedRecord,
 } from '../src/matching/engine/index.js';
 
@@ -26,44 +24,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const febrlDir = resolve(root, process.env.FEBRL_DIR ?? '../shared/datasets/febrl');
 const rulesFile = resolve(root, process.env.RULES_FILE ?? 'matching-rules/default.json');
 
-interface SourceRow {
-  recId: string;
-  org: string;
-  demographics: Demographics;
-}
-
-function validDate(s: string): string | undefined {
-  if (!/^\d{8}$/.test(s)) return undefined;
-  const y = Number(s.slice(0, 4));
-  const m = Number(s.slice(4, 6));
-  const d = Number(s.slice(6, 8));
-  const dt = new Date(Date.UTC(y, m - 1, d));
-  if (dt.getUTCFullYear() !== y || dt.getUTCMonth() !== m - 1 || dt.getUTCDate() !== d) return undefined;
-  return `${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}`;
-}
-
-function readFebrl(file: string, org: string): SourceRow[] {
-  const text = readFileSync(join(febrlDir, file), 'utf8');
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-  const header = lines[0].split(',').map((h) => h.trim());
-  const col = (name: string): number => header.indexOf(name);
-  return lines.slice(1).map((line) => {
-    const f = line.split(',').map((x) => x.trim());
-    const get = (name: string): string => f[col(name)] ?? '';
-    const opt = (s: string): string | undefined => (s === '' ? undefined : s);
-    const line1 = [get('street_number'), get('address_1')].filter((x) => x !== '').join(' ');
-    const lineArr = [line1, get('address_2')].filter((x) => x !== '');
-    const d: Demographics = {
-      name: [{ family: opt(get('surname')), given: get('given_name') ? [get('given_name')] : [] }],
-      birthDate: validDate(get('date_of_birth')),
-      address: [
-        { line: lineArr, city: opt(get('suburb')), postalCode: opt(get('postcode')), state: opt(get('state')), country: 'AU' },
-      ],
-      identifiers: get('soc_sec_id') ? [{ system: SSN_SYSTEM, value: get('soc_sec_id') }] : [],
-    };
-    return { recId: get('rec_id'), org, demographics: d };
-  });
-}
+type SourceRow = FebrlRow;
 
 interface Stored {
   recId: string;
@@ -161,7 +122,6 @@ function run(rows: SourceRow[], rs: CompiledRuleSet): RunResult {
   return { stored, pairsScored, scoreMs, reviews, linked, sameSource, skippedBlocks, wallMs: performance.now() - t0, reasonCounts, reviewsDetail };
 }
 
-const entityOf = (recId: string): string => /^rec-(\d+)-/.exec(recId)?.[1] ?? recId;
 
 function evaluate(name: string, r: RunResult, crossOrgOnly: boolean): void {
   const byPerson = new Map<number, Stored[]>();
@@ -245,9 +205,9 @@ function benchmark(rows: SourceRow[], rs: CompiledRuleSet): void {
 
 const rs = loadRuleSet(rulesFile);
 console.log(`rule set ${rs.id} v${rs.version} (${rs.hash.slice(0, 12)}); FEBRL from ${febrlDir}`);
-const a4 = readFebrl('dataset4a.csv', 'A');
-const b4 = readFebrl('dataset4b.csv', 'B');
+const a4 = readFebrl(febrlDir, 'dataset4a.csv', 'A');
+const b4 = readFebrl(febrlDir, 'dataset4b.csv', 'B');
 evaluate('febrl4', run([...a4, ...b4], rs), true);
-evaluate('febrl3', run(readFebrl('dataset3.csv', 'A'), rs), false);
-evaluate('febrl2', run(readFebrl('dataset2.csv', 'A'), rs), false);
+evaluate('febrl3', run(readFebrl(febrlDir, 'dataset3.csv', 'A'), rs), false);
+evaluate('febrl2', run(readFebrl(febrlDir, 'dataset2.csv', 'A'), rs), false);
 benchmark([...a4, ...b4], rs);
