@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -182,6 +182,7 @@ export class FeedService {
     let personId: string;
     let link: { method: 'auto'; grade: LinkRow['grade']; score: number | null; probability: number | null; reason: string; flags: string[] };
     let score = decision.best?.score ?? null;
+    let createPerson = false;
 
     if (decision.outcome === 'linked' && decision.best) {
       personId = decision.best.personId;
@@ -195,6 +196,7 @@ export class FeedService {
       };
     } else {
       personId = await this.ownPersonFor(input.recordId, current, m);
+      createPerson = personId !== current?.personId;
       score = null;
       link = { method: 'auto', grade: null, score: null, probability: null, reason: decision.outcome === 'review' ? 'review-pending' : 'new-person', flags: [] };
     }
@@ -226,7 +228,7 @@ export class FeedService {
         requestId: actor.requestId,
       },
       m,
-      { recordId: input.recordId, organizationId: input.organizationId, localId: input.localId, ...outcome },
+      { lastDecision: { recordId: input.recordId, organizationId: input.organizationId, localId: input.localId, ...outcome }, createPerson },
     );
     // Only a person this record left can have become empty; the one it joined is active.
     if (current && current.personId !== personId) await this.persons.refresh([current.personId, personId], m);
@@ -236,14 +238,15 @@ export class FeedService {
 
   /**
    * The person a record keeps when it links to nobody: its current person if it is alone
-   * there (no churn of enterprise ids on every update), else a new person.
+   * there (no churn of enterprise ids on every update), else the id of a new person, which
+   * the link statement creates.
    */
   private async ownPersonFor(recordId: string, current: LinkRow | null, m: EntityManager): Promise<string> {
     if (current) {
       const others = (await this.links.activeRecordsOf(current.personId, m)).filter((r) => r.recordId !== recordId);
       if (others.length === 0) return current.personId;
     }
-    return this.links.createPerson(m);
+    return randomUUID();
   }
 
   private logOversized(evaluation: Evaluation): void {

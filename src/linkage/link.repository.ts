@@ -94,20 +94,24 @@ export class LinkRepository {
     if (ids.length) await m.query(`SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k`, [ids.map(String)]);
   }
 
-  async createPerson(m: EntityManager): Promise<string> {
-    const rows: Array<{ id: string }> = await m.query(`INSERT INTO person DEFAULT VALUES RETURNING id`);
-    return rows[0].id;
-  }
-
   async findLink(recordId: string, m: EntityManager): Promise<LinkRow | null> {
     const rows: LinkRow[] = await m.query(`SELECT ${LINK_COLUMNS} FROM record_link WHERE record_id = $1`, [recordId]);
     return rows[0] ?? null;
   }
 
-  /** Sets the record's link and appends its history event in one statement. */
-  async writeLink(l: LinkWrite, e: Omit<LinkEventWrite, keyof Omit<LinkWrite, 'flags'>>, m: EntityManager, lastDecision?: object): Promise<void> {
+  /**
+   * Sets the record's link, appends its history event and stores the feed's answer in one
+   * statement; with `createPerson`, the person (id chosen by the caller) is created in it too.
+   */
+  async writeLink(
+    l: LinkWrite,
+    e: Omit<LinkEventWrite, keyof Omit<LinkWrite, 'flags'>>,
+    m: EntityManager,
+    options: { lastDecision?: object; createPerson?: boolean } = {},
+  ): Promise<void> {
     await m.query(
-      `WITH link AS (
+      `WITH person_row AS (INSERT INTO person (id) SELECT $2 WHERE $20::boolean),
+       link AS (
          INSERT INTO record_link (record_id, person_id, method, grade, score, probability, reason, flags,
            rule_set_id, rule_set_version, rule_set_hash, linked_by, linked_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now())
@@ -123,7 +127,7 @@ export class LinkRepository {
       [
         l.recordId, l.personId, l.method, l.grade, l.score, l.probability, l.reason, l.flags, l.ruleSet.id, l.ruleSet.version,
         l.ruleSet.hash, l.actorClientId, e.previousPersonId, e.event, e.contributions ? JSON.stringify(e.contributions) : null,
-        e.priorWeight, e.eventReason, e.requestId, lastDecision ?? null,
+        e.priorWeight, e.eventReason, e.requestId, options.lastDecision ?? null, options.createPerson ?? false,
       ],
     );
   }
