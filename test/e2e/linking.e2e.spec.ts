@@ -24,7 +24,7 @@ describe('linking: one person per patient across organizations', () => {
     await t.reset();
     admin = await t.adminToken();
     for (const [id, aa] of [['mercy', 'urn:oid:2.16.840.1.113883.3.2001'], ['valley', 'urn:oid:2.16.840.1.113883.3.2002']]) {
-      await t.http().post('/api/v1/organizations').auth(admin, { type: 'bearer' }).send({ id, name: id, assigningAuthority: aa }).expect(201);
+      await t.createOrganization(id, aa);
     }
     feedA = (await t.clientToken(['feed'], 'mercy')).token;
     feedB = (await t.clientToken(['feed'], 'valley')).token;

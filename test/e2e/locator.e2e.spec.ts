@@ -78,7 +78,7 @@ describe('record locator: where does this patient have records?', () => {
     await t.reset();
     admin = await t.adminToken();
     for (const [id, aa] of [['mercy', MERCY_AA], ['valley', VALLEY_AA], ['lakeside', LAKESIDE_AA]]) {
-      await t.http().post('/api/v1/organizations').auth(admin, { type: 'bearer' }).send({ id, name: `${id} health`, assigningAuthority: aa }).expect(201);
+      await t.createOrganization(id, aa, `${id} health`);
     }
     await endpoint('mercy', 'fhir', { connectionType: 'hl7-fhir-rest', address: 'https://mercy.example/fhir' });
     await endpoint('mercy', 'xca', { connectionType: 'ihe-xca', address: 'https://mercy.example/xca' });

@@ -19,7 +19,6 @@ interface ContributionView {
 
 describe('matching: $match-style search and pairwise compare', () => {
   let t: TestApp;
-  let admin: string;
   let feed: string;
   let query: string;
   beforeAll(async () => {
@@ -28,8 +27,7 @@ describe('matching: $match-style search and pairwise compare', () => {
   afterAll(async () => t?.close());
   beforeEach(async () => {
     await t.reset();
-    admin = await t.adminToken();
-    await t.http().post('/api/v1/organizations').auth(admin, { type: 'bearer' }).send({ id: 'mercy', name: 'Mercy', assigningAuthority: 'urn:oid:2.16.840.1.113883.3.3001' }).expect(201);
+    await t.createOrganization('mercy', 'urn:oid:2.16.840.1.113883.3.3001', 'Mercy');
     feed = (await t.clientToken(['feed'], 'mercy')).token;
     query = (await t.clientToken(['query'], 'mercy')).token;
   });

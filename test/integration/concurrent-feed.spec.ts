@@ -32,16 +32,14 @@ describe('concurrent feed: simultaneous PUTs of one patient at two organizations
   let t: TestApp;
   let feedA: string;
   let feedB: string;
-  let admin: string;
   beforeAll(async () => {
     t = await startTestApp();
   });
   afterAll(async () => t?.close());
   beforeEach(async () => {
     await t.reset();
-    admin = await t.adminToken();
     for (const [id, aa] of [['north', 'urn:oid:2.16.840.1.113883.3.4001'], ['south', 'urn:oid:2.16.840.1.113883.3.4002']]) {
-      await t.http().post('/api/v1/organizations').auth(admin, { type: 'bearer' }).send({ id, name: id, assigningAuthority: aa }).expect(201);
+      await t.createOrganization(id, aa);
     }
     feedA = (await t.clientToken(['feed'], 'north')).token;
     feedB = (await t.clientToken(['feed'], 'south')).token;

@@ -14,6 +14,8 @@ export interface TestApp {
   dataSource: DataSource;
   /** A bearer token for the bootstrap admin. */
   adminToken(): Promise<string>;
+  /** Creates an organization through the API (as the admin); 201 expected. */
+  createOrganization(id: string, assigningAuthority: string, name?: string): Promise<void>;
   /** Registers a client with these scopes and returns a token for it. */
   clientToken(scopes: string[], organizationId?: string): Promise<{ clientId: string; clientSecret: string; token: string }>;
   /** Empties every table (but the migrations and the signing key) and re-creates the admin client. */
@@ -50,6 +52,11 @@ export async function startTestApp(options: { redis?: boolean; env?: Record<stri
     http,
     dataSource,
     adminToken: async () => (cachedAdmin ??= await tokenFor(TEST_ADMIN.clientId, TEST_ADMIN.clientSecret)),
+    createOrganization: async (id, assigningAuthority, name = id) => {
+      const admin = await tokenFor(TEST_ADMIN.clientId, TEST_ADMIN.clientSecret);
+      const res = await http().post('/api/v1/organizations').auth(admin, { type: 'bearer' }).send({ id, name, assigningAuthority });
+      if (res.status !== 201) throw new Error(`organization creation failed: ${res.status} ${JSON.stringify(res.body)}`);
+    },
     clientToken: async (scopes, organizationId) => {
       const admin = await tokenFor(TEST_ADMIN.clientId, TEST_ADMIN.clientSecret);
       const res = await http().post('/api/v1/clients').auth(admin, { type: 'bearer' }).send({ name: `test ${scopes.join('+')}`, scopes, organizationId });
