@@ -23,15 +23,7 @@ export interface LinkRow {
   linkedAt: Date;
 }
 
-export interface LinkWrite {
-  recordId: string;
-  personId: string;
-  method: LinkMethod;
-  grade: MatchGrade | null;
-  score: number | null;
-  probability: number | null;
-  reason: string;
-  flags: string[];
+export interface LinkWrite extends Omit<LinkRow, 'linkedAt'> {
   ruleSet: RuleSetRef;
   actorClientId: string | null;
 }

@@ -5,31 +5,9 @@
  * fixed tables: no randomness, so a failure reproduces.
  */
 
-export const SSN_SYSTEM = 'urn:oid:2.16.840.1.113883.4.1';
+import { type Demographics, SSN_SYSTEM } from '../../src/matching/engine/index.js';
 
-export interface HumanName {
-  family?: string;
-  given?: string[];
-  prefix?: string[];
-  suffix?: string[];
-  use?: string;
-}
-export interface Address {
-  line?: string[];
-  city?: string;
-  state?: string;
-  postalCode?: string;
-  country?: string;
-}
-export interface Demographics {
-  name: HumanName[];
-  birthDate?: string;
-  sex?: 'male' | 'female' | 'other' | 'unknown';
-  address?: Address[];
-  telecom?: Array<{ system: string; value: string }>;
-  identifiers?: Array<{ system: string; value: string }>;
-  mothersMaidenName?: string;
-}
+export { SSN_SYSTEM, type Demographics };
 
 interface Profile {
   given: string[];

@@ -1,17 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { normalize } from './normalize.js';
-import { compileRuleSet } from './rule-set.js';
+import { loadRuleSet } from '../rules/load-rule-set.js';
 import { compareRecords } from './scoring.js';
-import { SSN_SYSTEM, type CompiledRuleSet, type Demographics } from './types.js';
+import { SSN_SYSTEM, type Demographics } from './types.js';
 
-function defaultRuleSet(): CompiledRuleSet {
-  const raw: unknown = JSON.parse(readFileSync(new URL('../../../matching-rules/default.json', import.meta.url), 'utf8'));
-  const r = compileRuleSet(raw);
-  if (!r.ok) throw new Error(r.errors.join('\n'));
-  return r.ruleSet;
-}
-const rs = defaultRuleSet();
+const rs = loadRuleSet(new URL('../../../matching-rules/default.json', import.meta.url).pathname);
 
 const base: Demographics = {
   name: [{ family: 'Johnson', given: ['William'] }],
