@@ -12,6 +12,7 @@ import { LinkageModule } from './linkage/linkage.module.js';
 import { LocatorModule } from './locator/locator.module.js';
 import { MatchingModule } from './matching/matching.module.js';
 import { OrganizationsModule } from './organizations/organizations.module.js';
+import { ReviewModule } from './review/review.module.js';
 
 /** The whole service, built from a validated configuration (see main.ts). */
 @Module({})
@@ -31,6 +32,7 @@ export class AppModule {
         MatchingModule,
         LinkageModule,
         LocatorModule,
+        ReviewModule,
       ],
     };
   }

@@ -1,6 +1,7 @@
 import { CreateFoundation1764043200000 } from '../../migrations/1764043200000-CreateFoundation.js';
 import { CreateIdentityLinkage1764050400000 } from '../../migrations/1764050400000-CreateIdentityLinkage.js';
 import { AddRecordLocator1764057600000 } from '../../migrations/1764057600000-AddRecordLocator.js';
+import { AddStewardship1764064800000 } from '../../migrations/1764064800000-AddStewardship.js';
 
 /** Migrations listed as classes (a glob would make TypeORM require() .ts files). In order. */
-export const MIGRATIONS = [CreateFoundation1764043200000, CreateIdentityLinkage1764050400000, AddRecordLocator1764057600000];
+export const MIGRATIONS = [CreateFoundation1764043200000, CreateIdentityLinkage1764050400000, AddRecordLocator1764057600000, AddStewardship1764064800000];

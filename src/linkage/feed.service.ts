@@ -11,7 +11,7 @@ import { MatchingService, type Evaluation, type PreparedRecord } from '../matchi
 import { TermFrequencyRepository } from '../matching/term-frequency.repository.js';
 import { OrganizationsService } from '../organizations/organizations.service.js';
 import { LinkageError } from './linkage.errors.js';
-import { LinkRepository, type LinkRow, type RuleSetRef } from './link.repository.js';
+import { LinkRepository, recordLockKey, type LinkRow, type RuleSetRef } from './link.repository.js';
 import { PersonStateService } from './person-state.service.js';
 
 export interface FeedResult {
@@ -260,8 +260,6 @@ export class FeedService {
     return { id, version, hash };
   }
 }
-
-const recordLockKey = (organizationId: string, localId: string) => `record:${organizationId}:${localId}`;
 
 export function linkView(link: Pick<LinkRow, 'method' | 'grade' | 'score' | 'probability'>) {
   return { method: link.method, grade: link.grade, score: link.score, probability: link.probability };

@@ -28,14 +28,21 @@ export interface LinkWrite extends Omit<LinkRow, 'linkedAt'> {
   actorClientId: string | null;
 }
 
+/** What happened to a record's link: automatic matching, a retirement, or a steward's action. */
+export type LinkEventKind = 'link' | 'relink' | 'rescore' | 'retire' | 'manual-link' | 'manual-unlink' | 'merge' | 'unmerge';
+
 export interface LinkEventWrite extends Omit<LinkWrite, 'flags'> {
-  event: 'link' | 'relink' | 'rescore' | 'retire';
+  event: LinkEventKind;
   /** The event's reason when it says more than the link's (decision reasons appended). */
   eventReason?: string;
   previousPersonId: string | null;
   contributions: Contribution[] | null;
   priorWeight: number | null;
   requestId: string | null;
+  /** The merge this event belongs to (merge and unmerge events). */
+  mergeId?: string | null;
+  /** The steward's note. */
+  note?: string | null;
 }
 
 export interface ReviewTaskWrite {
@@ -69,6 +76,8 @@ export interface PersonRow {
   mergedInto: string | null;
   /** 'opt-out': the person is invisible to every query (DESIGN.md §2, invariant 5). */
   consent: Consent;
+  /** When the patient last stated a choice (null: never). */
+  consentUpdatedAt?: Date | null;
 }
 
 const LINK_COLUMNS = `record_id AS "recordId", person_id AS "personId", method, grade, score, probability, reason, flags, linked_at AS "linkedAt"`;
@@ -114,12 +123,14 @@ export class LinkRepository {
          RETURNING record_id),
        decision AS (UPDATE source_record SET last_decision = $19 WHERE id = $1 AND $19::jsonb IS NOT NULL)
        INSERT INTO link_event (record_id, person_id, previous_person_id, event, method, grade, score, probability,
-         contributions, prior_weight, reason, rule_set_id, rule_set_version, rule_set_hash, actor_client_id, request_id)
-       SELECT record_id, $2, $13, $14, $3, $4, $5, $6, $15, $16, $17, $9, $10, $11, $12, $18 FROM link`,
+         contributions, prior_weight, reason, rule_set_id, rule_set_version, rule_set_hash, actor_client_id, request_id,
+         merge_id, note)
+       SELECT record_id, $2, $13, $14, $3, $4, $5, $6, $15, $16, $17, $9, $10, $11, $12, $18, $21, $22 FROM link`,
       [
         l.recordId, l.personId, l.method, l.grade, l.score, l.probability, l.reason, l.flags, l.ruleSet.id, l.ruleSet.version,
         l.ruleSet.hash, l.actorClientId, e.previousPersonId, e.event, e.contributions ? JSON.stringify(e.contributions) : null,
-        e.priorWeight, e.eventReason, e.requestId, options.lastDecision ?? null, options.createPerson ?? false,
+        e.priorWeight, e.eventReason ?? l.reason, e.requestId, options.lastDecision ?? null, options.createPerson ?? false,
+        e.mergeId ?? null, e.note ?? null,
       ],
     );
   }
@@ -127,12 +138,13 @@ export class LinkRepository {
   async appendEvent(e: LinkEventWrite, m: EntityManager): Promise<void> {
     await m.query(
       `INSERT INTO link_event (record_id, person_id, previous_person_id, event, method, grade, score, probability,
-         contributions, prior_weight, reason, rule_set_id, rule_set_version, rule_set_hash, actor_client_id, request_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+         contributions, prior_weight, reason, rule_set_id, rule_set_version, rule_set_hash, actor_client_id, request_id,
+         merge_id, note)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
       [
         e.recordId, e.personId, e.previousPersonId, e.event, e.method, e.grade, e.score, e.probability,
         e.contributions ? JSON.stringify(e.contributions) : null, e.priorWeight, e.eventReason ?? e.reason,
-        e.ruleSet.id, e.ruleSet.version, e.ruleSet.hash, e.actorClientId, e.requestId,
+        e.ruleSet.id, e.ruleSet.version, e.ruleSet.hash, e.actorClientId, e.requestId, e.mergeId ?? null, e.note ?? null,
       ],
     );
   }
@@ -219,6 +231,9 @@ export class LinkRepository {
     return ids;
   }
 }
+
+/** The lock every write of one record takes first (a feed of it, a steward's move of it). */
+export const recordLockKey = (organizationId: string, localId: string) => `record:${organizationId}:${localId}`;
 
 /** A signed 64-bit advisory lock id from a key string. Collisions only add serialization. */
 export function advisoryLockId(key: string): bigint {

@@ -4,15 +4,24 @@ import { MatchingModule } from '../matching/matching.module.js';
 import { OrganizationsModule } from '../organizations/organizations.module.js';
 import { FeedController } from './feed.controller.js';
 import { FeedService } from './feed.service.js';
+import { HistoryRepository } from './history.repository.js';
+import { LinkHistoryService } from './link-history.service.js';
 import { LinkRepository } from './link.repository.js';
+import { MergePersonsService } from './merge-persons.service.js';
+import { MergeRepository } from './merge.repository.js';
 import { PersonStateService } from './person-state.service.js';
 import { PersonsController } from './persons.controller.js';
 import { PersonsService } from './persons.service.js';
+import { StewardLinksService } from './steward-links.service.js';
+import { StewardshipRepository } from './stewardship.repository.js';
 
 @Module({
   imports: [OrganizationsModule, IdentitiesModule, MatchingModule],
   controllers: [FeedController, PersonsController],
-  providers: [FeedService, LinkRepository, PersonStateService, PersonsService],
-  exports: [FeedService, PersonsService],
+  providers: [
+    FeedService, LinkRepository, PersonStateService, PersonsService,
+    StewardshipRepository, MergeRepository, HistoryRepository, StewardLinksService, MergePersonsService, LinkHistoryService,
+  ],
+  exports: [FeedService, PersonsService, StewardLinksService, MergePersonsService, LinkHistoryService],
 })
 export class LinkageModule {}

@@ -24,6 +24,11 @@ export class PersonsService {
   async get(personId: string, actor: Actor, purpose?: string) {
     const m = this.dataSource.manager;
     const person = await this.links.findPerson(personId, m);
+    // A steward following an old id learns where it went; to everyone else it is unknown.
+    if (person && person.status !== 'active' && person.consent !== 'opt-out' && actor.scopes.includes('steward')) {
+      await this.audit.record({ action: 'person.read', outcome: 'success', actor, purpose, targetType: 'person', targetIds: [personId], personIds: [personId], resultCount: 1 });
+      return { personId, status: person.status, mergedInto: person.mergedInto, golden: buildGoldenView([]), records: [] };
+    }
     if (!person || person.status !== 'active' || person.consent === 'opt-out') {
       await this.audit.record({ action: 'person.read', outcome: 'success', actor, purpose, targetType: 'person', targetIds: [personId], personIds: [], resultCount: 0 });
       throw LinkageError.personNotFound();
@@ -32,6 +37,7 @@ export class PersonsService {
     await this.audit.record({ action: 'person.read', outcome: 'success', actor, purpose, targetType: 'person', targetIds: [personId], personIds: [personId], resultCount: 1 });
     return {
       personId,
+      status: person.status,
       golden: buildGoldenView(records.map((r) => ({ demographics: r.demographics as unknown as Demographics, updatedAt: new Date(r.updatedAt) }))),
       records: records.map((r) => ({ recordId: r.recordId, organizationId: r.organizationId, localId: r.localId, link: { ...linkView(r.link), reason: r.link.reason, flags: r.link.flags, linkedAt: r.link.linkedAt } })),
     };
