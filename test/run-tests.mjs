@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// `npm test`: builds the service (the e2e tests also start the compiled server), runs every
+// `npm test`: builds the service and the steward console bundle (the e2e tests start the
+// compiled server and serve the console from dist/console), runs every
 // Vitest project, and ends with the line CI reads: `N passed, N failed, N skipped`.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 
 const extra = process.argv.slice(2);
-const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+const build = spawnSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
 if (build.status !== 0) {
   console.log('0 passed, 1 failed');
   process.exit(1);
