@@ -5,6 +5,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { loggerParams } from './common/http/logging.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
+import { ConsoleModule } from './console/console.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
@@ -33,6 +34,7 @@ export class AppModule {
         LinkageModule,
         LocatorModule,
         ReviewModule,
+        ConsoleModule,
       ],
     };
   }
