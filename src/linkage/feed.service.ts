@@ -81,7 +81,7 @@ export class FeedService {
       // matchAndLink stores the answer (for idempotent replays) with the link, in one statement.
       const outcome = manual
         ? await this.keepManualLink(currentLink, m)
-        : await this.matchAndLink({ recordId, organizationId, localId, prepared, currentLink, isNew: !existing }, actor, m);
+        : await this.matchAndLink({ recordId, organizationId, localId, prepared, currentLink, isNew: !existing, isActive: existing?.status === 'active' }, actor, m);
       const result: FeedResult = { recordId, organizationId, localId, ...outcome };
       if (manual) await this.records.saveDecision(recordId, result, m);
       await this.audit.record(
@@ -168,6 +168,8 @@ export class FeedService {
       prepared: PreparedRecord;
       currentLink: LinkRow | null;
       isNew: boolean;
+      /** The record was active before this feed (false: new, or coming back from retirement). */
+      isActive: boolean;
     },
     actor: Actor,
     m: EntityManager,
@@ -230,8 +232,9 @@ export class FeedService {
       m,
       { lastDecision: { recordId: input.recordId, organizationId: input.organizationId, localId: input.localId, ...outcome }, createPerson },
     );
-    // Only a person this record left can have become empty; the one it joined is active.
-    if (current && current.personId !== personId) await this.persons.refresh([current.personId, personId], m);
+    // A person this record left can have become empty; a record coming back from retirement
+    // can revive its own (retired) person. A person it joined by matching is active already.
+    if (current && (current.personId !== personId || !input.isActive)) await this.persons.refresh([current.personId, personId], m);
     this.logOversized(evaluation);
     return outcome;
   }
