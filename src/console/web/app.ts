@@ -8,6 +8,22 @@ export interface View {
   onKey?(key: string, e: KeyboardEvent): boolean;
 }
 
+/**
+ * Counts route changes: a view that finished loading after the steward moved on must not
+ * draw over the new view (`isStale`).
+ */
+let routeGeneration = 0;
+export function nextRoute(): number {
+  routeGeneration += 1;
+  return routeGeneration;
+}
+export function currentRoute(): number {
+  return routeGeneration;
+}
+export function isStale(generation: number): boolean {
+  return generation !== routeGeneration;
+}
+
 /** Polite announcement (aria-live="polite"): what just happened. */
 export function announce(message: string): void {
   const el = byId('status');

@@ -34,7 +34,7 @@ const LEVEL_LABELS: Record<string, string> = {
   one_edit: 'one character differs',
   two_edits: 'two characters differ',
   else: 'different',
-  missing: 'missing on one side',
+  missing: 'not compared (missing)',
   prior: 'before any field',
 };
 

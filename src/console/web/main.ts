@@ -4,7 +4,7 @@
  * the page: every view reads the REST API with the steward's bearer token.
  */
 import { setUnauthorizedHandler } from './api.js';
-import { announce, clearError, navigate, showError, type View } from './app.js';
+import { announce, clearError, navigate, nextRoute, showError, type View } from './app.js';
 import { byId, h, mount } from './dom.js';
 import { session } from './session.js';
 import { renderLogin } from './views/login.js';
@@ -39,6 +39,7 @@ function markNav(name: string): void {
 
 async function route(): Promise<void> {
   const hash = location.hash || '#/queue';
+  nextRoute();
   view = null;
   if (!session.token()) {
     setSignedIn(false);

@@ -1,5 +1,5 @@
 import { api, ApiError, type HistoryEvent, type Location, type Merge, type Person } from '../api.js';
-import { announce, busy, clearError, navigate, personLink, showError, type View } from '../app.js';
+import { announce, busy, clearError, currentRoute, isStale, navigate, personLink, showError, type View } from '../app.js';
 import { field, h, mount } from '../dom.js';
 import { addressText, bits, dateTime, nameText, percent, SSN_SYSTEM } from '../format.js';
 
@@ -8,6 +8,8 @@ import { addressText, bits, dateTime, nameText, percent, SSN_SYSTEM } from '../f
  * and the steward's actions: move a record here, merge another person into this one.
  */
 export class PersonView implements View {
+  private readonly route = currentRoute();
+
   constructor(
     private readonly main: HTMLElement,
     private readonly personId: string,
@@ -17,6 +19,7 @@ export class PersonView implements View {
     const id = this.personId;
     mount(this.main, h('p', { className: 'loading' }, 'Loading person…'));
     const [person, history, merges, locations] = await Promise.allSettled([api.person(id), api.personHistory(id), api.merges(id), api.personLocations(id)]);
+    if (isStale(this.route)) return;
     if (person.status === 'rejected') {
       const e = person.reason;
       if (e instanceof ApiError && e.status === 404 && history.status === 'fulfilled' && history.value.events.length) {
@@ -39,7 +42,7 @@ export class PersonView implements View {
         { className: 'person', 'aria-labelledby': 'person-title' },
         h('h2', { id: 'person-title', tabindex: -1 }, 'Person ', h('span', { className: 'id' }, p.personId), p.status && p.status !== 'active' ? h('span', { className: `badge status-${p.status}` }, p.status) : null),
         p.status === 'merged' && p.mergedInto ? h('p', { className: 'notice' }, 'Merged into ', personLink(p.mergedInto), '.') : null,
-        h('div', { className: 'person-grid' }, this.golden(p), this.actions(p)),
+        h('div', { className: 'person-grid' }, this.golden(p), !p.status || p.status === 'active' ? this.actions(p) : null),
         this.records(p),
         this.merges(p, mergeItems),
         this.locations(locs),
@@ -67,7 +70,7 @@ export class PersonView implements View {
 
   private golden(p: Person): HTMLElement {
     const g = p.golden;
-    const rows: Array<[string, string]> = g
+    const rows: Array<[string, string]> = g && g.sourceCount > 0
       ? [
           ['Name', nameText(g.name)],
           ['Birth date', g.birthDate ?? ''],

@@ -1,5 +1,5 @@
 import { api, type Decision, type ReviewTask, type TaskSide } from '../api.js';
-import { announce, busy, clearError, personLink, showError, type View } from '../app.js';
+import { announce, busy, clearError, currentRoute, isStale, personLink, showError, type View } from '../app.js';
 import { waterfallChart } from '../chart.js';
 import { h, mount } from '../dom.js';
 import { bits, dateTime, demographicRows, explainScore, fieldLabel, levelLabel, nameText, percent, shortId } from '../format.js';
@@ -25,6 +25,7 @@ export class QueueView implements View {
   /** A task opened by URL that is not in the current list page. */
   private standalone: ReviewTask | null = null;
   private deciding = false;
+  private readonly route = currentRoute();
 
   private readonly list = h('ol', { className: 'task-list', id: 'task-list' });
   private readonly detail = h('section', { className: 'task-detail', id: 'task-detail', 'aria-label': 'Selected task' });
@@ -117,7 +118,7 @@ export class QueueView implements View {
       this.tasks = [];
       this.renderList();
       mount(this.detail);
-      showError(e, 'Could not load the review queue');
+      if (!isStale(this.route)) showError(e, 'Could not load the review queue');
     }
   }
 
@@ -173,7 +174,7 @@ export class QueueView implements View {
       if (j === i) b.setAttribute('aria-current', 'true');
       else b.removeAttribute('aria-current');
     }
-    history.replaceState(null, '', `#/queue/${encodeURIComponent(this.tasks[i].id)}`);
+    if (!isStale(this.route)) history.replaceState(null, '', `#/queue/${encodeURIComponent(this.tasks[i].id)}`);
     this.renderDetail();
     if (focus) this.list.querySelectorAll<HTMLButtonElement>('button.task-item')[i]?.focus();
   }
@@ -320,7 +321,7 @@ export class QueueView implements View {
       this.select(Math.min(i, this.tasks.length - 1), true);
     } else {
       this.selected = -1;
-      history.replaceState(null, '', '#/queue');
+      if (!isStale(this.route)) history.replaceState(null, '', '#/queue');
       this.renderDetail();
       if (this.nextCursor) void this.load(false);
       (document.getElementById('queue-title') as HTMLElement | null)?.focus();

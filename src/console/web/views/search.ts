@@ -1,5 +1,5 @@
 import { api, ApiError, type Candidate, type Demographics, type Person } from '../api.js';
-import { announce, busy, clearError, navigate, personLink, showError, type View } from '../app.js';
+import { announce, busy, clearError, currentRoute, isStale, navigate, personLink, showError, type View } from '../app.js';
 import { field, h, mount } from '../dom.js';
 import { bits, nameText, percent } from '../format.js';
 import { parseQuery } from '../query.js';
@@ -9,6 +9,7 @@ import { parseQuery } from '../query.js';
  * API: candidates with grade and probability).
  */
 export class SearchView implements View {
+  private readonly route = currentRoute();
   private readonly results = h('section', { className: 'results', 'aria-labelledby': 'results-title', id: 'search-results' });
 
   constructor(
@@ -66,7 +67,7 @@ export class SearchView implements View {
       if (parsed.kind === 'id') {
         try {
           await api.person(parsed.id);
-          return navigate(`#/person/${encodeURIComponent(parsed.id)}`);
+          return isStale(this.route) ? undefined : navigate(`#/person/${encodeURIComponent(parsed.id)}`);
         } catch (e) {
           if (!(e instanceof ApiError && e.status === 404)) throw e;
         }
@@ -74,6 +75,7 @@ export class SearchView implements View {
           const rec = await api.recordHistory(parsed.id);
           const personId = rec.events.find((ev) => ev.personId)?.personId;
           if (personId) {
+            if (isStale(this.route)) return;
             announce(`Record ${parsed.id} belongs to person ${personId}.`);
             return navigate(`#/person/${encodeURIComponent(personId)}`);
           }
@@ -84,13 +86,13 @@ export class SearchView implements View {
       }
       if (parsed.kind === 'identifier') {
         const r = await api.locateByIdentifier(parsed.identifier);
-        if (r.personId) return navigate(`#/person/${encodeURIComponent(r.personId)}`);
+        if (r.personId) return isStale(this.route) ? undefined : navigate(`#/person/${encodeURIComponent(r.personId)}`);
         return this.show(`No person has the identifier ${parsed.identifier}`, []);
       }
       if (parsed.kind === 'demographics') return this.match(parsed.demographics);
       this.show('Type something to search for', []);
     } catch (e) {
-      showError(e, 'Search failed');
+      if (!isStale(this.route)) showError(e, 'Search failed');
     }
   }
 
@@ -100,14 +102,16 @@ export class SearchView implements View {
       clearError();
       // Names and birth dates of the candidates (each read is audited as a disclosure).
       const persons = await Promise.all(r.candidates.map((c) => api.person(c.personId).catch(() => null)));
+      if (isStale(this.route)) return;
       this.show(`${r.candidates.length} candidate${r.candidates.length === 1 ? '' : 's'}`, r.candidates, persons);
       announce(`${r.candidates.length} candidate${r.candidates.length === 1 ? '' : 's'} found.`);
     } catch (e) {
-      showError(e, 'Search failed');
+      if (!isStale(this.route)) showError(e, 'Search failed');
     }
   }
 
   private show(title: string, candidates: Candidate[], persons: Array<Person | null> = []): void {
+    if (isStale(this.route)) return;
     mount(
       this.results,
       h('h3', { id: 'results-title', tabindex: -1 }, title),
