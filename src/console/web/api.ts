@@ -240,7 +240,8 @@ export const api = {
       ...(note ? { note } : {}),
     }),
   person: (id: string) => call<Person>('GET', `/api/v1/persons/${enc(id)}`),
-  personHistory: (id: string) => call<{ personId: string; events: HistoryEvent[] }>('GET', `/api/v1/persons/${enc(id)}/history`),
+  personHistory: (id: string, before?: string | null) =>
+    call<{ personId: string; events: HistoryEvent[]; nextCursor?: string | null }>('GET', `/api/v1/persons/${enc(id)}/history${before ? `?before=${enc(before)}` : ''}`),
   recordHistory: (id: string) => call<{ recordId: string; events: HistoryEvent[] }>('GET', `/api/v1/records/${enc(id)}/history`),
   personLocations: (id: string) => call<{ personId: string | null; locations: Location[] }>('GET', `/api/v1/persons/${enc(id)}/record-locations`),
   locateByIdentifier: (identifier: string) =>

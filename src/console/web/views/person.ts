@@ -33,6 +33,7 @@ export class PersonView implements View {
     clearError();
     const p = person.value;
     const events = history.status === 'fulfilled' ? history.value.events : null;
+    const olderCursor = history.status === 'fulfilled' ? (history.value.nextCursor ?? null) : null;
     const mergeItems = merges.status === 'fulfilled' ? merges.value.items : null;
     const locs = locations.status === 'fulfilled' ? locations.value.locations : null;
     mount(
@@ -46,7 +47,7 @@ export class PersonView implements View {
         this.records(p),
         this.merges(p, mergeItems),
         this.locations(locs),
-        this.history(events),
+        this.history(events, olderCursor),
       ),
     );
     const target = focus ? document.getElementById(focus) : null;
@@ -62,7 +63,7 @@ export class PersonView implements View {
         h('h2', { id: 'person-title', tabindex: -1 }, 'Person ', h('span', { className: 'id' }, this.personId), h('span', { className: 'badge' }, 'not active')),
         h('p', { className: 'notice' }, 'This person has no active records now (merged into another person, or every record moved or retired). Its history and merges follow.'),
         this.merges({ personId: this.personId }, merges),
-        this.history(events),
+        this.history(events, null),
       ),
     );
     document.getElementById('person-title')?.focus();
@@ -262,20 +263,35 @@ export class PersonView implements View {
     );
   }
 
-  private history(events: HistoryEvent[] | null): HTMLElement {
+  private history(events: HistoryEvent[] | null, olderCursor: string | null): HTMLElement {
+    const list = h('ol', { className: 'timeline' });
+    const older = h('button', { type: 'button', className: 'small', hidden: !olderCursor }, 'Show older events');
+    let cursor = olderCursor;
+    const add = (evs: HistoryEvent[]) => list.append(...evs.map((ev) => this.event(ev)));
+    if (events) add(events);
+    older.addEventListener('click', () =>
+      void busy(older, async () => {
+        try {
+          const page = await api.personHistory(this.personId, cursor);
+          add(page.events);
+          cursor = page.nextCursor ?? null;
+          older.hidden = !cursor;
+          announce(`${page.events.length} older event${page.events.length === 1 ? '' : 's'} shown.`);
+        } catch (err) {
+          showError(err, 'Older events could not be loaded');
+        }
+      }),
+    );
     return h(
       'section',
       { 'aria-labelledby': 'history-title' },
       h('h3', { id: 'history-title' }, 'History'),
-      events === null
-        ? h('p', { className: 'empty' }, 'History could not be loaded.')
-        : events.length === 0
-          ? h('p', { className: 'empty' }, 'No events.')
-          : h(
-              'ol',
-              { className: 'timeline' },
-              events.map((ev) =>
-                h(
+      events === null ? h('p', { className: 'empty' }, 'History could not be loaded.') : events.length === 0 ? h('p', { className: 'empty' }, 'No events.') : [list, older],
+    );
+  }
+
+  private event(ev: HistoryEvent): HTMLElement {
+    return h(
                   'li',
                   { className: `event event-${ev.event}` },
                   h('time', { datetime: ev.occurredAt }, dateTime(ev.occurredAt)),
@@ -289,10 +305,7 @@ export class PersonView implements View {
                   ev.probability !== null && ev.probability !== undefined ? ` (${percent(ev.probability)})` : '',
                   ev.reason ? h('div', { className: 'reason' }, ev.reason) : null,
                   h('div', { className: 'muted' }, [ev.actor ? `by ${ev.actor}` : '', ev.ruleSet ? `rule set ${ev.ruleSet.id} ${ev.ruleSet.version}` : ''].filter(Boolean).join(' · ')),
-                ),
-              ),
-            ),
-    );
+                );
   }
 }
 

@@ -1,4 +1,4 @@
-import { api, type Decision, type ReviewTask, type TaskSide } from '../api.js';
+import { api, ApiError, type Decision, type ReviewTask, type TaskSide } from '../api.js';
 import { announce, busy, clearError, currentRoute, isStale, personLink, showError, type View } from '../app.js';
 import { waterfallChart } from '../chart.js';
 import { h, mount } from '../dom.js';
@@ -299,6 +299,8 @@ export class QueueView implements View {
     } catch (e) {
       buttons.forEach((b) => (b.disabled = false));
       showError(e, 'The decision was not saved');
+      // Someone else decided it first: show the queue as it is now.
+      if (e instanceof ApiError && e.status === 409) void this.load(false);
     } finally {
       this.deciding = false;
     }
