@@ -8,7 +8,8 @@
  *   FEBRL3: dataset3.csv as one organization; FEBRL2: dataset2.csv as one organization
  *
  * Needs `npm run build`. BENCH_DATABASE_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres),
- * FEBRL_DIR (default ../shared/datasets/febrl), BENCH_DATASETS (e.g. "febrl4").
+ * FEBRL_DIR (default ../shared/datasets/febrl), BENCH_DATASETS (e.g. "febrl4"),
+ * BENCH_DB_SUFFIX (appended to the database names, to run two benchmarks side by side).
  */
 import http from 'node:http';
 import { resolve } from 'node:path';
@@ -49,7 +50,7 @@ function call(base: string, token: string, method: string, path: string, body?: 
 
 async function runDataset(name: string, port: number): Promise<void> {
   const parts = DATASETS[name];
-  const databaseUrl = await freshDatabase(`mpi_bench_${name}`);
+  const databaseUrl = await freshDatabase(`mpi_bench_${name}${process.env.BENCH_DB_SUFFIX ?? ""}`);
   const proc = await startServer(databaseUrl, port);
   const base = `http://127.0.0.1:${port}`;
   try {

@@ -11,12 +11,19 @@
  *    generate_series straight into organization, endpoint, person, source_record,
  *    blocking_key and record_link. No matching decisions are made: each person's records are
  *    linked to it as the feed would have after certain matches.
- * 3. Measures, with autocannon (BENCH_CONNECTIONS concurrent keep-alive connections, default
- *    10, for BENCH_SECONDS each, default 15): GET /record-locations by MRN, by SSN, and
- *    POST /record-locations/search by demographics. Each request writes its audit event, as
- *    in production. Prints p50/p95/p99 latency, requests/s, database size and server RSS.
+ * 3. Measures with autocannon, for BENCH_SECONDS each (default 15), GET /record-locations by
+ *    MRN, by SSN, and POST /record-locations/search by demographics, two ways:
+ *    - throughput: BENCH_CONNECTIONS (default 10) keep-alive connections sending as fast as
+ *      they can (closed loop): the most requests/s the server answers;
+ *    - latency at a fixed load: BENCH_RATE requests/s in all (default 1000), spread over
+ *      BENCH_RATE_CONNECTIONS connections (default 20): p50/p95/p99 while the server carries
+ *      that load (a closed loop at saturation only measures queueing: with 10 connections,
+ *      1,000 req/s means a 10 ms mean by Little's law whatever the server does).
+ *    Each request writes its audit event, as in production. Prints the latency percentiles,
+ *    requests/s, database size and server RSS.
  *
  * Needs `npm run build`. BENCH_DATABASE_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres).
+ * BENCH_REUSE=1 keeps an already seeded `mpi_bench_locator` of the same size (skips seeding).
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -24,13 +31,15 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { blockingKeys, type Demographics, normalize, SSN_SYSTEM } from '../src/matching/engine/index.js';
 import { loadRuleSet } from '../src/matching/rules/load-rule-set.js';
-import { ADMIN, freshDatabase, root, startServer } from './bench-server.js';
+import { ADMIN, adminUrl, freshDatabase, root, startServer } from './bench-server.js';
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 100_000);
 const PERSONS = Math.ceil(RECORDS / 2.5);
 const ORGS = 20;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const RATE = Number(process.env.BENCH_RATE ?? 1000);
+const RATE_CONNECTIONS = Number(process.env.BENCH_RATE_CONNECTIONS ?? 20);
 const DB = 'mpi_bench_locator';
 const aa = (org: number) => `urn:oid:2.16.840.1.113883.3.7${String(org).padStart(3, '0')}`;
 
@@ -69,8 +78,8 @@ function personDemographics(p: number): Demographics {
 }
 
 
-/** Seeds straight into the tables (bypassing the feed); returns each person's demographics. */
-async function seed(db: pg.Client): Promise<Demographics[]> {
+/** Seeds straight into the tables (bypassing the feed). */
+async function seed(db: pg.Client, persons: Demographics[]): Promise<void> {
   const rs = loadRuleSet(resolve(root, 'matching-rules/default.json'));
   await db.query(
     `INSERT INTO organization (id, name, assigning_authority)
@@ -85,7 +94,6 @@ async function seed(db: pg.Client): Promise<Demographics[]> {
     [ORGS],
   );
   await db.query(`INSERT INTO person (id) SELECT md5('p' || n)::uuid FROM generate_series(0, $1 - 1) n`, [PERSONS]);
-  const persons = Array.from({ length: PERSONS }, (_, p) => personDemographics(p));
   const normalized = persons.map((d) => normalize(d));
   const keys = normalized.map((n) => blockingKeys(n, rs));
   const BATCH = 5000;
@@ -116,10 +124,41 @@ async function seed(db: pg.Client): Promise<Demographics[]> {
   );
   // VACUUM flushes the GIN pending list the bulk insert left; ANALYZE gives the planner the sizes.
   await db.query(`VACUUM ANALYZE`);
-  return persons;
 }
 
-interface Run { name: string; p50: number; p95: number; p99: number; rps: number; requests: number; non2xx: number; errors: number }
+/** Whether the database is there and holds a seeded data set of this size. */
+async function alreadySeeded(): Promise<boolean> {
+  const u = new URL(adminUrl);
+  u.pathname = `/${DB}`;
+  const c = new pg.Client({ connectionString: u.toString() });
+  try {
+    await c.connect();
+    const [{ n }] = (await c.query(`SELECT count(*)::int AS n FROM source_record WHERE local_id LIKE 'MRN-%'`)).rows;
+    return n === RECORDS;
+  } catch {
+    return false;
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
+
+interface Run { name: string; p50: number; p95: number; p99: number; rps: number; requests: number; non2xx: number; errors: number; serverCpu: number; dbCpu: number }
+
+/** CPU seconds (user + system) a process has used so far; 0 when it is gone. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds used by the server process and by the database backends serving this database. */
+async function cpuSnapshot(): Promise<{ server: number; db: Map<number, number> }> {
+  const pids = (await db.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`)).rows.map((r) => r.pid as number);
+  return { server: cpuSeconds(server.pid!), db: new Map(pids.map((pid) => [pid, cpuSeconds(pid)])) };
+}
 
 function percentile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
@@ -127,12 +166,19 @@ function percentile(sorted: number[], q: number): number {
 
 async function measure(name: string, opts: autocannon.Options): Promise<Run> {
   const times: number[] = [];
+  const before = await cpuSnapshot();
   const result = await new Promise<autocannon.Result>((resolveRun, reject) => {
     const instance = autocannon({ connections: CONNECTIONS, duration: SECONDS, ...opts }, (err, r) => (err ? reject(err) : resolveRun(r)));
     instance.on('response', (_client, _status, _bytes, responseTime) => times.push(responseTime));
   });
   times.sort((a, b) => a - b);
+  const after = await cpuSnapshot();
+  let dbCpu = 0;
+  for (const [pid, t] of after.db) dbCpu += t - (before.db.get(pid) ?? 0);
+  const n = Math.max(1, result.requests.total);
   return {
+    serverCpu: ((after.server - before.server) * 1000) / n,
+    dbCpu: (dbCpu * 1000) / n,
     name,
     p50: percentile(times, 0.5),
     p95: percentile(times, 0.95),
@@ -151,17 +197,24 @@ function rssMb(pid: number): { rss: number; peak: number } {
 }
 
 const port = 3900 + Math.floor(Math.random() * 100);
-const databaseUrl = await freshDatabase(DB);
+// The same data set on every run (the generator is deterministic).
+const persons = Array.from({ length: PERSONS }, (_, p) => personDemographics(p));
+const reuse = process.env.BENCH_REUSE === '1' && (await alreadySeeded());
+const databaseUrl = reuse ? Object.assign(new URL(adminUrl), { pathname: `/${DB}` }).toString() : await freshDatabase(DB);
 const server = await startServer(databaseUrl, port);
 const base = `http://127.0.0.1:${port}`;
 const db = new pg.Client({ connectionString: databaseUrl });
 await db.connect();
 try {
   const t0 = performance.now();
-  const persons = await seed(db);
+  if (!reuse) await seed(db, persons);
   const seedSeconds = (performance.now() - t0) / 1000;
   const [{ n: recordCount }] = (await db.query(`SELECT count(*)::int AS n FROM source_record WHERE status = 'active'`)).rows;
-  console.log(`seeded ${recordCount} records, ${PERSONS} persons, ${ORGS} organizations in ${seedSeconds.toFixed(1)} s (bulk SQL, bypassing the feed)`);
+  console.log(
+    reuse
+      ? `reused the seeded database: ${recordCount} records, ${PERSONS} persons, ${ORGS} organizations`
+      : `seeded ${recordCount} records, ${PERSONS} persons, ${ORGS} organizations in ${seedSeconds.toFixed(1)} s (bulk SQL, bypassing the feed)`,
+  );
 
   const post = async (path: string, body: unknown, token?: string) => {
     const res = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
@@ -201,19 +254,26 @@ try {
   // Warm-up (JIT, connection pool, caches), not measured.
   await measure('warm-up', { url: base, duration: 3, headers, requests: [{ method: 'GET', setupRequest: (r) => ({ ...r, path: mrnPath() }) }] });
 
+  const kinds: Array<[string, autocannon.Request[]]> = [
+    ['by identifier (MRN)', [{ method: 'GET', setupRequest: (r) => ({ ...r, path: mrnPath() }) }]],
+    ['by identifier (SSN)', [{ method: 'GET', setupRequest: (r) => ({ ...r, path: ssnPath() }) }]],
+    ['by demographics (search)', [{ method: 'POST', path: '/api/v1/record-locations/search', setupRequest: (r) => ({ ...r, body: searchBody() }) }]],
+  ];
   const runs: Run[] = [];
-  runs.push(await measure('by identifier (MRN)', { url: base, headers, requests: [{ method: 'GET', setupRequest: (r) => ({ ...r, path: mrnPath() }) }] }));
-  runs.push(await measure('by identifier (SSN)', { url: base, headers, requests: [{ method: 'GET', setupRequest: (r) => ({ ...r, path: ssnPath() }) }] }));
-  runs.push(await measure('by demographics (search)', { url: base, headers, requests: [{ method: 'POST', path: '/api/v1/record-locations/search', setupRequest: (r) => ({ ...r, body: searchBody() }) }] }));
+  for (const [name, requests] of kinds) runs.push(await measure(`${name}`, { url: base, headers, requests }));
+  for (const [name, requests] of kinds.slice(0, 2)) {
+    runs.push(await measure(`${name} @${RATE}/s`, { url: base, headers, requests, connections: RATE_CONNECTIONS, overallRate: RATE }));
+  }
 
   const [{ size }] = (await db.query(`SELECT pg_size_pretty(pg_database_size(current_database())) AS size`)).rows;
   const [{ n: audits }] = (await db.query(`SELECT count(*)::int AS n FROM audit_event WHERE action LIKE 'locator.%'`)).rows;
   const mem = rssMb(server.pid!);
-  console.log(`\n${recordCount} records · ${CONNECTIONS} connections · ${SECONDS} s per run · server LOG_LEVEL=warn · one audit event per request`);
-  console.log('run                          p50 ms   p95 ms   p99 ms     req/s   requests  non-2xx  errors');
+  console.log(`\n${recordCount} records · ${SECONDS} s per run · server LOG_LEVEL=warn · one audit event per request`);
+  console.log(`throughput runs: ${CONNECTIONS} connections as fast as they go; '@${RATE}/s' runs: ${RATE} req/s offered over ${RATE_CONNECTIONS} connections`);
+  console.log('run                                  p50 ms   p95 ms   p99 ms     req/s   requests  non-2xx  errors   CPU ms/req: server  database');
   for (const r of runs) {
     console.log(
-      `${r.name.padEnd(28)} ${r.p50.toFixed(1).padStart(6)}   ${r.p95.toFixed(1).padStart(6)}   ${r.p99.toFixed(1).padStart(6)}   ${r.rps.toFixed(0).padStart(7)}   ${String(r.requests).padStart(8)}  ${String(r.non2xx).padStart(7)}  ${String(r.errors).padStart(6)}`,
+      `${r.name.padEnd(36)} ${r.p50.toFixed(1).padStart(6)}   ${r.p95.toFixed(1).padStart(6)}   ${r.p99.toFixed(1).padStart(6)}   ${r.rps.toFixed(0).padStart(7)}   ${String(r.requests).padStart(8)}  ${String(r.non2xx).padStart(7)}  ${String(r.errors).padStart(6)}   ${r.serverCpu.toFixed(2).padStart(18)}  ${r.dbCpu.toFixed(2).padStart(8)}`,
     );
   }
   console.log(`database size ${size} (after ${audits} locator audit events) · server RSS ${mem.rss} MB (peak ${mem.peak} MB)`);

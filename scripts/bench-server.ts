@@ -24,7 +24,11 @@ export async function freshDatabase(name: string): Promise<string> {
 export async function startServer(databaseUrl: string, port: number): Promise<ChildProcess> {
   const env = { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', MPI_ADMIN_CLIENT_ID: ADMIN.id, MPI_ADMIN_CLIENT_SECRET: ADMIN.secret };
   delete (env as Record<string, string | undefined>).REDIS_URL;
-  const proc = spawn(process.execPath, [resolve(root, 'dist/src/main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  // BENCH_SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the server.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  // BENCH_SERVER_ENTRY: another build's main.js, to compare two versions on the same data.
+  const entry = process.env.BENCH_SERVER_ENTRY ?? resolve(root, 'dist/src/main.js');
+  const proc = spawn(process.execPath, [...nodeArgs, entry], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   for (let i = 0; i < 300; i++) {
     try {
       if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) return proc;

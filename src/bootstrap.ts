@@ -57,6 +57,9 @@ function configureApp(app: NestExpressApplication, config: AppConfig): void {
   app.useGlobalFilters(new ErrorFilter());
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // No ETag: hashing every JSON answer costs CPU on the hot paths, and answers about patients
+  // are never to be cached or revalidated anyway.
+  app.set('etag', false);
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Actor } from '../auth/auth.decorators.js';
 import type { AuditOutcome } from './entities/audit-event.entity.js';
+import { auditFixedFields } from './audit-statement.js';
 import { AuditRepository, type AuditQuery } from './audit.repository.js';
 
 /** What happened, without PHI: ids, counts and codes only. */
@@ -31,19 +32,7 @@ export class AuditService {
 
   async record(input: AuditEventInput, manager: EntityManager = this.dataSource.manager): Promise<void> {
     await this.repository.insert(
-      {
-        requestId: input.actor?.requestId || null,
-        actorClientId: input.actor?.clientId ?? null,
-        actorOrganizationId: input.actor?.organizationId ?? null,
-        action: input.action,
-        outcome: input.outcome,
-        purpose: input.purpose ?? null,
-        targetType: input.targetType ?? null,
-        targetIds: input.targetIds ?? [],
-        personIds: input.personIds ?? [],
-        resultCount: input.resultCount ?? null,
-        details: input.details ?? {},
-      },
+      { ...auditFixedFields(input), outcome: input.outcome, personIds: input.personIds ?? [], resultCount: input.resultCount ?? null },
       manager,
     );
   }

@@ -12,7 +12,7 @@ export class DatabaseModule {
       module: DatabaseModule,
       imports: [
         TypeOrmModule.forRoot({
-          ...buildDataSourceOptions(config.database.url, config.database.poolSize),
+          ...buildDataSourceOptions(config.database.url, config.database.poolSize, { preparedStatements: config.database.mode === 'postgres' }),
           migrationsRun: config.database.runMigrations,
           // A few quick retries at start-up, then a clear failure instead of a long hang.
           retryAttempts: 2,

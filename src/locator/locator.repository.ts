@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { type AuditFixedFields, auditInsertSql, auditParams } from '../audit/audit-statement.js';
 
 /** How an identifier that is not an organization's MRN is looked up in the records' normalized form. */
 export type IdentifierMatch =
@@ -33,54 +34,13 @@ export interface LocationRow {
  * endpoint change shows at once. Small statements on purpose: they plan in a fraction of a
  * millisecond, which at this size costs more than running them.
  */
-@Injectable()
-export class LocatorRepository {
-  /**
-   * The visible persons of the active record with local id `value` at the organization whose
-   * assigning authority is `system`; null when no organization has that assigning authority.
-   */
-  async personsByLocalId(system: string, value: string, m: EntityManager): Promise<string[] | null> {
-    const rows: Array<{ personId: string | null }> = await m.query(
-      `SELECT p.id AS "personId" FROM organization o
-       LEFT JOIN (source_record r
-                  JOIN record_link l ON l.record_id = r.id
-                  JOIN person p ON p.id = l.person_id AND p.status = 'active' AND p.consent = 'opt-in')
-         ON r.organization_id = o.id AND r.local_id = $2 AND r.status = 'active'
-       WHERE o.assigning_authority = $1`,
-      [system, value],
-    );
-    if (!rows.length) return null;
-    return rows.filter((r) => r.personId !== null).map((r) => r.personId!);
-  }
-
-  /**
-   * The visible persons (at most `limit`) of active records whose normalized identifiers
-   * carry this one: the SSN as its digit string, other systems by containment. Both behind
-   * partial expression indexes (migration AddRecordLocator).
-   */
-  async personsByIdentifier(match: IdentifierMatch, limit: number, m: EntityManager): Promise<string[]> {
-    if (match.kind === 'ssn' && !match.digits) return [];
-    const predicate = match.kind === 'ssn' ? `(r.normalized ->> 'ssn') = $1::text` : `(r.normalized -> 'identifiers') @> $1::jsonb`;
-    const rows: Array<{ personId: string }> = await m.query(
-      // The index finds the few records first; their persons are then read by primary key
-      // (a plain join lets the planner walk every person in id order for DISTINCT ... LIMIT).
-      `SELECT p.id AS "personId" FROM person p
-       WHERE p.id = ANY(ARRAY(
-           SELECT DISTINCT l.person_id FROM source_record r JOIN record_link l ON l.record_id = r.id
-           WHERE r.status = 'active' AND ${predicate}))
-         AND p.status = 'active' AND p.consent = 'opt-in'
-       LIMIT $2`,
-      [match.kind === 'ssn' ? match.digits : JSON.stringify([{ system: match.system, value: match.value }]), limit],
-    );
-    return rows.map((r) => r.personId);
-  }
-
-  /** Whether the person is visible, and its locations under the filters (one statement). */
-  async locationsOf(personId: string, f: LocationFilters, m: EntityManager): Promise<{ visible: boolean; locations: LocationRow[] }> {
-    const rows: Array<LocationRow | { organizationId: null }> = await m.query(
-      `SELECT loc.* FROM person p
-       LEFT JOIN LATERAL (
-         SELECT o.id AS "organizationId", o.name AS "organizationName", o.assigning_authority AS "assigningAuthority",
+/**
+ * One person's locations under the filters: its active records with their organization and
+ * that organization's active endpoints. `person` is the SQL of the person's id; `$f1..$f3`
+ * are the organization, connection-type and grades parameters.
+ */
+function locationsSql(person: string, org: string, connectionType: string, grades: string): string {
+  return `SELECT o.id AS "organizationId", o.name AS "organizationName", o.assigning_authority AS "assigningAuthority",
                 r.local_id AS "localId", l.method, coalesce(l.grade, 'certain') AS grade, l.score,
                 r.created_at AS "firstSeen", r.updated_at AS "lastUpdated", ep.endpoints
          FROM record_link l
@@ -90,15 +50,108 @@ export class LocatorRepository {
            SELECT coalesce(json_agg(json_build_object('id', e.id, 'connectionType', e.connection_type, 'address', e.address,
                     'status', e.status) ORDER BY e.id), '[]'::json) AS endpoints, count(*) AS n
            FROM endpoint e
-           WHERE e.organization_id = o.id AND e.status = 'active' AND ($3::text IS NULL OR e.connection_type = $3)) ep
-         WHERE l.person_id = p.id
-           AND ($2::text IS NULL OR o.id = $2)
-           AND ($4::text[] IS NULL OR coalesce(l.grade, 'certain') = ANY($4::text[]))
-           AND ($3::text IS NULL OR ep.n > 0)) loc ON true
-       WHERE p.id = $1 AND p.status = 'active' AND p.consent = 'opt-in'
-       ORDER BY loc."organizationId", loc."localId"`,
-      [personId, f.organizationId, f.connectionType, f.grades],
-    );
-    return { visible: rows.length > 0, locations: rows.filter((r): r is LocationRow => r.organizationId !== null) };
+           WHERE e.organization_id = o.id AND e.status = 'active' AND (${connectionType}::text IS NULL OR e.connection_type = ${connectionType})) ep
+         WHERE l.person_id = ${person}
+           AND (${org}::text IS NULL OR o.id = ${org})
+           AND (${grades}::text[] IS NULL OR coalesce(l.grade, 'certain') = ANY(${grades}::text[]))
+           AND (${connectionType}::text IS NULL OR ep.n > 0)`;
+}
+
+/**
+ * The one statement of a lookup: `persons` (a CTE the caller defines) are the visible persons
+ * the input names; when it names exactly one, that person's locations; and the audit event,
+ * whose outcome, disclosed persons and result count come from those rows. Filters are
+ * parameters `$f`..`$f+2`, the audit event's fixed fields the eight after them.
+ */
+function locateSql(personsCte: string, f: number): string {
+  const audit = auditInsertSql(
+    f + 3,
+    {
+      outcome: `CASE WHEN resolved.n > 1 THEN 'denied' ELSE 'success' END`,
+      personIds: `CASE WHEN resolved.n = 1 THEN ARRAY[resolved.id::text] ELSE '{}'::text[] END`,
+      resultCount: `(SELECT count(*)::int FROM loc)`,
+      details: `jsonb_build_object('resolution', CASE WHEN resolved.n = 1 THEN 'found' WHEN resolved.n > 1 THEN 'ambiguous' ELSE 'not-found' END)`,
+    },
+    'resolved',
+  );
+  return `
+    WITH ${personsCte},
+    resolved AS (SELECT count(*)::int AS n, (array_agg(id))[1] AS id FROM persons),
+    loc AS MATERIALIZED (
+      SELECT l.* FROM resolved CROSS JOIN LATERAL (${locationsSql('resolved.id', `$${f}`, `$${f + 1}`, `$${f + 2}`)}) l
+      WHERE resolved.n = 1),
+    audit AS (${audit})
+    SELECT resolved.n AS "personCount", resolved.id AS "personId", loc.*
+    FROM resolved LEFT JOIN loc ON true
+    ORDER BY loc."organizationId", loc."localId"`;
+}
+
+/** The visible persons an identifier names (at most two: more than one is ambiguous anyway). */
+function identifierPersonsCte(kind: IdentifierMatch['kind']): string {
+  // The index finds the few records first; their persons are then read by primary key
+  // (a plain join lets the planner walk every person in id order for DISTINCT ... LIMIT).
+  const predicate = kind === 'ssn' ? `$3::text IS NOT NULL AND (r.normalized ->> 'ssn') = $3::text` : `(r.normalized -> 'identifiers') @> $3::jsonb`;
+  return `
+    org AS (SELECT id FROM organization WHERE assigning_authority = $1),
+    persons AS (
+      SELECT p.id FROM org
+        JOIN source_record r ON r.organization_id = org.id AND r.local_id = $2 AND r.status = 'active'
+        JOIN record_link l ON l.record_id = r.id
+        JOIN person p ON p.id = l.person_id AND p.status = 'active' AND p.consent = 'opt-in'
+      UNION ALL
+      (SELECT p.id FROM person p
+        WHERE NOT EXISTS (SELECT 1 FROM org)
+          AND p.id = ANY(ARRAY(
+              SELECT DISTINCT l.person_id FROM source_record r JOIN record_link l ON l.record_id = r.id
+              WHERE r.status = 'active' AND ${predicate}))
+          AND p.status = 'active' AND p.consent = 'opt-in'
+        LIMIT 2))`;
+}
+
+const IDENTIFIER_SQL = { ssn: locateSql(identifierPersonsCte('ssn'), 4), other: locateSql(identifierPersonsCte('other'), 4) };
+
+/** Persons named by id (a person lookup, or the candidates a demographic match resolved to). */
+const PERSONS_SQL = locateSql(`persons AS (SELECT p.id FROM person p WHERE p.id = ANY($1::uuid[]) AND p.status = 'active' AND p.consent = 'opt-in')`, 2);
+
+export interface Located {
+  /** Visible persons the input named: 0, 1, or 2 (more than one). */
+  personCount: number;
+  personId: string | null;
+  locations: LocationRow[];
+}
+
+type LocatedRow = Partial<LocationRow> & { personCount: number; personId: string | null };
+
+/**
+ * The locator's SQL: one statement per lookup, which also writes the lookup's audit event.
+ * An identifier resolves to visible persons (active, not opted out) — through an
+ * organization's assigning authority as an MRN, or else through the records' normalized
+ * identifiers — and, when it names exactly one, that person's locations come back in the
+ * same statement. Everything is read from the current tables (no cache), so an unlink,
+ * merge, retirement or endpoint change shows at once.
+ */
+@Injectable()
+export class LocatorRepository {
+  async locateByIdentifier(system: string, value: string, match: IdentifierMatch, f: LocationFilters, audit: AuditFixedFields, m: EntityManager): Promise<Located> {
+    const key = match.kind === 'ssn' ? match.digits : JSON.stringify([{ system: match.system, value: match.value }]);
+    return located(await m.query(IDENTIFIER_SQL[match.kind], [system, value, key, ...filterParams(f), ...auditParams(audit)]));
   }
+
+  /** The persons (by id) the lookup resolved to: the locations when exactly one of them is visible. */
+  async locateByPersons(personIds: string[], f: LocationFilters, audit: AuditFixedFields, m: EntityManager): Promise<Located> {
+    return located(await m.query(PERSONS_SQL, [personIds, ...filterParams(f), ...auditParams(audit)]));
+  }
+}
+
+function filterParams(f: LocationFilters): unknown[] {
+  return [f.organizationId, f.connectionType, f.grades];
+}
+
+function located(rows: LocatedRow[]): Located {
+  const personCount = rows[0]?.personCount ?? 0;
+  return {
+    personCount,
+    personId: personCount === 1 ? (rows[0].personId ?? null) : null,
+    locations: rows.filter((r) => r.organizationId != null).map(({ personCount: _n, personId: _p, ...loc }) => loc as LocationRow),
+  };
 }

@@ -1,19 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { AuditService } from '../audit/audit.service.js';
+import { type AuditFixedFields, auditFixedFields } from '../audit/audit-statement.js';
 import type { Actor } from '../auth/auth.decorators.js';
 import { type Demographics, type MatchGrade, normalize, SSN_SYSTEM } from '../matching/engine/index.js';
 import { MatchService } from '../matching/match.service.js';
 import type { LocatorGrade } from './dto/locator.dto.js';
-import { type IdentifierMatch, type LocationFilters, type LocationRow, LocatorRepository } from './locator.repository.js';
-
-/** What a lookup resolved to: how many visible persons (2 = more than one), the one located, its locations. */
-interface LocateResult {
-  personCount: number;
-  personId: string | null;
-  locations: LocationRow[];
-}
+import { type IdentifierMatch, type Located, type LocationFilters, type LocationRow, LocatorRepository } from './locator.repository.js';
 
 export interface LocatorFilters {
   organization?: string;
@@ -44,13 +37,12 @@ const GRADES_AT_LEAST: Record<LocatorGrade, string[]> = {
   possible: ['certain', 'probable', 'possible'],
 };
 
-type Resolution = 'found' | 'not-found' | 'ambiguous';
-
 /**
  * The record locator (DESIGN.md §5): where does this patient have records? Given an
  * identifier, a person id or demographics, it answers with pointers only — organization,
  * the patient's id there, the link's grade, endpoints — never demographics. Every call
- * writes one audit event naming the persons disclosed (never the identifier's value).
+ * writes one audit event naming the persons disclosed (never the identifier's value), in the
+ * same statement as the lookup.
  */
 @Injectable()
 export class LocatorService {
@@ -58,7 +50,6 @@ export class LocatorService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly locator: LocatorRepository,
     private readonly match: MatchService,
-    private readonly audit: AuditService,
   ) {}
 
   /**
@@ -69,17 +60,15 @@ export class LocatorService {
     const bar = identifier.indexOf('|');
     const system = identifier.slice(0, bar);
     const value = identifier.slice(bar + 1);
-    const m = this.dataSource.manager;
     // An organization's assigning authority: its MRN. Otherwise another identifier system.
-    const persons = (await this.locator.personsByLocalId(system, value, m)) ?? (await this.locator.personsByIdentifier(identifierMatch(system, value), 2, m));
-    const result = await this.locateOne(persons, filters);
-    // The identifier's system only: its value is PHI.
-    return this.answer('locator.identifier', result, filters, actor, { identifierSystem: system });
+    // The audit event names the identifier's system only: its value is PHI.
+    const audit = auditOf('locator.identifier', filters, actor, { identifierSystem: system });
+    return answer(await this.locator.locateByIdentifier(system, value, identifierMatch(system, value), toLocationFilters(filters), audit, this.dataSource.manager));
   }
 
   async byPerson(personId: string, filters: LocatorFilters, actor: Actor): Promise<RecordLocations> {
-    const result = await this.locateOne([personId], filters);
-    return this.answer('locator.person', result, filters, actor, {}, [personId]);
+    const audit = auditOf('locator.person', filters, actor, {}, [personId]);
+    return answer(await this.locator.locateByPersons([personId], toLocationFilters(filters), audit, this.dataSource.manager));
   }
 
   /**
@@ -91,47 +80,35 @@ export class LocatorService {
     const matchGrade: LocatorGrade = actor.scopes.includes('steward') && filters.minGrade ? filters.minGrade : 'certain';
     const candidates = (await this.match.findVisiblePersons(demographics, 2)).filter((c) => GRADE_RANK[c.score.grade] >= GRADE_RANK[matchGrade]);
     const decisive = candidates.length === 1 || (candidates.length > 1 && candidates[0].score.grade !== candidates[1].score.grade);
-    const result = await this.locateOne(decisive ? [candidates[0].personId] : candidates.map((c) => c.personId), filters);
-    return this.answer('locator.search', result, filters, actor, { matchGrade });
+    const personIds = decisive ? [candidates[0].personId] : candidates.map((c) => c.personId);
+    const audit = auditOf('locator.search', filters, actor, { matchGrade });
+    return answer(await this.locator.locateByPersons(personIds, toLocationFilters(filters), audit, this.dataSource.manager));
   }
+}
 
-  /** Locations of the one person the input resolved to; none when it resolved to none or several. */
-  private async locateOne(personIds: string[], filters: LocatorFilters): Promise<LocateResult> {
-    if (personIds.length !== 1) return { personCount: personIds.length, personId: null, locations: [] };
-    const { visible, locations } = await this.locator.locationsOf(personIds[0], toLocationFilters(filters), this.dataSource.manager);
-    return visible ? { personCount: 1, personId: personIds[0], locations } : { personCount: 0, personId: null, locations: [] };
-  }
+/**
+ * The audit event of a lookup, but for what only its statement knows: the outcome ('denied'
+ * when the input fits several persons: nothing is disclosed), the persons disclosed, the
+ * number of locations and the resolution (found, not-found, ambiguous).
+ */
+function auditOf(action: string, filters: LocatorFilters, actor: Actor, details: Record<string, unknown>, targetIds: string[] = []): AuditFixedFields {
+  return auditFixedFields({
+    action,
+    actor,
+    purpose: filters.purpose,
+    targetType: 'person',
+    targetIds,
+    details: {
+      ...details,
+      ...(filters.organization ? { organization: filters.organization } : {}),
+      ...(filters.connectionType ? { connectionType: filters.connectionType } : {}),
+      ...(filters.minGrade ? { minGrade: filters.minGrade } : {}),
+    },
+  });
+}
 
-  private async answer(
-    action: string,
-    result: LocateResult,
-    filters: LocatorFilters,
-    actor: Actor,
-    details: Record<string, unknown>,
-    targetIds: string[] = [],
-  ): Promise<RecordLocations> {
-    const resolution: Resolution = result.personId ? 'found' : result.personCount > 1 ? 'ambiguous' : 'not-found';
-    const disclosed = result.personId ? [result.personId] : [];
-    await this.audit.record({
-      action,
-      // Withheld because the input fits several persons: nothing was disclosed.
-      outcome: resolution === 'ambiguous' ? 'denied' : 'success',
-      actor,
-      purpose: filters.purpose,
-      targetType: 'person',
-      targetIds,
-      personIds: disclosed,
-      resultCount: result.locations.length,
-      details: {
-        ...details,
-        resolution,
-        ...(filters.organization ? { organization: filters.organization } : {}),
-        ...(filters.connectionType ? { connectionType: filters.connectionType } : {}),
-        ...(filters.minGrade ? { minGrade: filters.minGrade } : {}),
-      },
-    });
-    return { personId: result.personId, locations: result.locations.map(toLocation) };
-  }
+function answer(result: Located): RecordLocations {
+  return { personId: result.personId, locations: result.locations.map(toLocation) };
 }
 
 /** The identifier in the form the feed stored it (the engine's normalizer: SSN digits, trimmed values). */
