@@ -154,10 +154,26 @@ function cpuSeconds(pid: number): number {
   }
 }
 
-/** CPU seconds used by the server process and by the database backends serving this database. */
-async function cpuSnapshot(): Promise<{ server: number; db: Map<number, number> }> {
+/** The server's processes: the server, or with HTTP_WORKERS > 1 its supervisor and workers. */
+function serverPids(): number[] {
+  try {
+    const kids = readFileSync(`/proc/${server.pid}/task/${server.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    return [server.pid!, ...kids];
+  } catch {
+    return [server.pid!];
+  }
+}
+
+/** CPU seconds used by the server processes and by the database backends serving this database. */
+async function cpuSnapshot(): Promise<{ server: Map<number, number>; db: Map<number, number> }> {
   const pids = (await db.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`)).rows.map((r) => r.pid as number);
-  return { server: cpuSeconds(server.pid!), db: new Map(pids.map((pid) => [pid, cpuSeconds(pid)])) };
+  return { server: new Map(serverPids().map((pid) => [pid, cpuSeconds(pid)])), db: new Map(pids.map((pid) => [pid, cpuSeconds(pid)])) };
+}
+
+function cpuSpent(before: Map<number, number>, after: Map<number, number>): number {
+  let t = 0;
+  for (const [pid, s] of after) t += s - (before.get(pid) ?? 0);
+  return t;
 }
 
 function percentile(sorted: number[], q: number): number {
@@ -173,12 +189,10 @@ async function measure(name: string, opts: autocannon.Options): Promise<Run> {
   });
   times.sort((a, b) => a - b);
   const after = await cpuSnapshot();
-  let dbCpu = 0;
-  for (const [pid, t] of after.db) dbCpu += t - (before.db.get(pid) ?? 0);
   const n = Math.max(1, result.requests.total);
   return {
-    serverCpu: ((after.server - before.server) * 1000) / n,
-    dbCpu: (dbCpu * 1000) / n,
+    serverCpu: (cpuSpent(before.server, after.server) * 1000) / n,
+    dbCpu: (cpuSpent(before.db, after.db) * 1000) / n,
     name,
     p50: percentile(times, 0.5),
     p95: percentile(times, 0.95),
@@ -190,10 +204,17 @@ async function measure(name: string, opts: autocannon.Options): Promise<Run> {
   };
 }
 
-function rssMb(pid: number): { rss: number; peak: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-  return { rss: Math.round(kb('VmRSS') / 1024), peak: Math.round(kb('VmHWM') / 1024) };
+/** RSS of the largest server process (with HTTP_WORKERS > 1: per worker). */
+function rssMb(): { rss: number; peak: number } {
+  let rss = 0;
+  let peak = 0;
+  for (const pid of serverPids()) {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+    rss = Math.max(rss, Math.round(kb('VmRSS') / 1024));
+    peak = Math.max(peak, Math.round(kb('VmHWM') / 1024));
+  }
+  return { rss, peak };
 }
 
 const port = 3900 + Math.floor(Math.random() * 100);
@@ -267,8 +288,8 @@ try {
 
   const [{ size }] = (await db.query(`SELECT pg_size_pretty(pg_database_size(current_database())) AS size`)).rows;
   const [{ n: audits }] = (await db.query(`SELECT count(*)::int AS n FROM audit_event WHERE action LIKE 'locator.%'`)).rows;
-  const mem = rssMb(server.pid!);
-  console.log(`\n${recordCount} records · ${SECONDS} s per run · server LOG_LEVEL=warn · one audit event per request`);
+  const mem = rssMb();
+  console.log(`\n${recordCount} records · ${SECONDS} s per run · server LOG_LEVEL=warn, HTTP_WORKERS=${process.env.HTTP_WORKERS ?? 1} · one audit event per request`);
   console.log(`throughput runs: ${CONNECTIONS} connections as fast as they go; '@${RATE}/s' runs: ${RATE} req/s offered over ${RATE_CONNECTIONS} connections`);
   console.log('run                                  p50 ms   p95 ms   p99 ms     req/s   requests  non-2xx  errors   CPU ms/req: server  database');
   for (const r of runs) {
@@ -276,7 +297,7 @@ try {
       `${r.name.padEnd(36)} ${r.p50.toFixed(1).padStart(6)}   ${r.p95.toFixed(1).padStart(6)}   ${r.p99.toFixed(1).padStart(6)}   ${r.rps.toFixed(0).padStart(7)}   ${String(r.requests).padStart(8)}  ${String(r.non2xx).padStart(7)}  ${String(r.errors).padStart(6)}   ${r.serverCpu.toFixed(2).padStart(18)}  ${r.dbCpu.toFixed(2).padStart(8)}`,
     );
   }
-  console.log(`database size ${size} (after ${audits} locator audit events) · server RSS ${mem.rss} MB (peak ${mem.peak} MB)`);
+  console.log(`database size ${size} (after ${audits} locator audit events) · server RSS ${mem.rss} MB (peak ${mem.peak} MB) per process`);
 } finally {
   await db.end();
   server.kill('SIGTERM');

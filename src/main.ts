@@ -1,5 +1,7 @@
+import cluster from 'node:cluster';
 import { Logger } from '@nestjs/common';
 import { createApp } from './bootstrap.js';
+import { superviseWorkers } from './cluster-supervisor.js';
 import { ConfigValidationError, loadConfig } from './config/app-config.js';
 
 async function main(): Promise<void> {
@@ -13,6 +15,7 @@ async function main(): Promise<void> {
     }
     throw e;
   }
+  if (config.httpWorkers > 1 && cluster.isPrimary) return superviseWorkers(config.httpWorkers, config.logLevel);
   const started = Date.now();
   const running = await createApp(config);
   const logger = new Logger('Main');

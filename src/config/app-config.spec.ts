@@ -17,6 +17,13 @@ describe('loadConfig', () => {
     expect(c.redis).toMatchObject({ mode: 'redis', url: 'redis://h:6379' });
   });
 
+  it('runs several server workers only on a real PostgreSQL', () => {
+    expect(loadConfig({}).httpWorkers).toBe(1);
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@h:5432/db', HTTP_WORKERS: '2' }).httpWorkers).toBe(2);
+    expect(() => loadConfig({ HTTP_WORKERS: '2' })).toThrow(/HTTP_WORKERS: more than one worker needs DATABASE_URL/);
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://u@h:5432/db', HTTP_WORKERS: '0' })).toThrow(ConfigValidationError);
+  });
+
   it('lists every bad variable in one error', () => {
     try {
       loadConfig({ PORT: 'x', REDIS_URL: 'http://nope', MPI_ADMIN_CLIENT_SECRET: 'short', MPI_TOKEN_TTL_SECONDS: '5' });

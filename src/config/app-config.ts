@@ -31,6 +31,9 @@ class EnvironmentVariables {
   @IsOptional() @IsString()
   HOST?: string;
 
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(32)
+  HTTP_WORKERS?: number;
+
   @IsOptional() @Transform(emptyToUndefined)
   @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// or postgresql:// URL' })
   DATABASE_URL?: string;
@@ -83,6 +86,8 @@ export type QueueMode = 'redis' | 'in-process';
 export interface AppConfig {
   port: number;
   host: string;
+  /** Server processes sharing the port (node:cluster); more than one needs a real PostgreSQL. */
+  httpWorkers: number;
   database: { mode: DatabaseMode; url?: string; dataDir: string; poolSize: number; runMigrations: boolean };
   redis: { mode: QueueMode; url?: string; keyPrefix: string };
   auth: {
@@ -116,9 +121,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigValidationError(problems);
   }
   const databaseUrl = parsed.DATABASE_URL;
+  if ((parsed.HTTP_WORKERS ?? 1) > 1 && !databaseUrl) {
+    throw new ConfigValidationError(['HTTP_WORKERS: more than one worker needs DATABASE_URL (the embedded database lives in one process)']);
+  }
   return {
     port: parsed.PORT ?? 3000,
     host: parsed.HOST ?? '0.0.0.0',
+    httpWorkers: parsed.HTTP_WORKERS ?? 1,
     database: {
       mode: databaseUrl ? 'postgres' : 'embedded',
       url: databaseUrl,
@@ -143,7 +152,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 }
 
 const KNOWN = new Set([
-  'PORT', 'HOST', 'DATABASE_URL', 'DATABASE_POOL_SIZE', 'DATA_DIR', 'REDIS_URL', 'REDIS_KEY_PREFIX',
+  'PORT', 'HOST', 'HTTP_WORKERS', 'DATABASE_URL', 'DATABASE_POOL_SIZE', 'DATA_DIR', 'REDIS_URL', 'REDIS_KEY_PREFIX',
   'MPI_ADMIN_CLIENT_ID', 'MPI_ADMIN_CLIENT_SECRET', 'MPI_TOKEN_SECRET', 'MPI_TOKEN_TTL_SECONDS',
   'MATCHING_RULES_PATH', 'MIGRATIONS_RUN', 'LOG_LEVEL', 'BODY_LIMIT',
 ]);
