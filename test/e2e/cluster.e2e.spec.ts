@@ -1,20 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../support/free-port.js';
 import { TEST_ADMIN, TEST_DATABASE_URL } from '../support/test-env.js';
 
 const MAIN = 'dist/src/main.js'; // built by `npm test` before Vitest starts
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 /** The pids of a process's children (Linux /proc). */
 async function childrenOf(pid: number): Promise<number[]> {
