@@ -14,7 +14,8 @@
 import http from 'node:http';
 import { resolve } from 'node:path';
 import { type FebrlRow, readFebrl, scoreClusters } from './febrl.js';
-import { ADMIN, freshDatabase, root, startServer } from './bench-server.js';
+import pg from 'pg';
+import { ADMIN, cpuSnapshot, cpuSpent, freshDatabase, root, startServer } from './bench-server.js';
 
 const febrlDir = resolve(root, process.env.FEBRL_DIR ?? '../shared/datasets/febrl');
 const wanted = (process.env.BENCH_DATASETS ?? 'febrl4,febrl3,febrl2').split(',');
@@ -50,7 +51,7 @@ function call(base: string, token: string, method: string, path: string, body?: 
 
 async function runDataset(name: string, port: number): Promise<void> {
   const parts = DATASETS[name];
-  const databaseUrl = await freshDatabase(`mpi_bench_${name}${process.env.BENCH_DB_SUFFIX ?? ""}`);
+  const databaseUrl = await freshDatabase(`mpi_bench_${name}${process.env.BENCH_DB_SUFFIX ?? ''}`);
   const proc = await startServer(databaseUrl, port);
   const base = `http://127.0.0.1:${port}`;
   try {
@@ -64,6 +65,9 @@ async function runDataset(name: string, port: number): Promise<void> {
     }
     const outcomes: Record<string, number> = {};
     let rejected = 0;
+    const db = new pg.Client({ connectionString: databaseUrl });
+    await db.connect();
+    const cpu0 = await cpuSnapshot(proc, db);
     const t0 = performance.now();
     for (const r of rows) {
       const res = await call(base, token, 'PUT', `/api/v1/organizations/${r.org}/records/${r.localId}`, r.demographics);
@@ -75,6 +79,9 @@ async function runDataset(name: string, port: number): Promise<void> {
       outcomes[res.json.decision.outcome] = (outcomes[res.json.decision.outcome] ?? 0) + 1;
     }
     const feedSeconds = (performance.now() - t0) / 1000;
+    const cpu1 = await cpuSnapshot(proc, db);
+    await db.end();
+    const perRecord = (cpu: number) => ((cpu * 1000) / rows.length).toFixed(2);
     const members: Array<{ recId: string; cluster: string }> = [];
     for (const r of rows) {
       const res = await call(base, token, 'GET', `/api/v1/organizations/${r.org}/records/${r.localId}`);
@@ -87,7 +94,8 @@ async function runDataset(name: string, port: number): Promise<void> {
       `${name.padEnd(7)} records=${rows.length} rejected=${rejected} truePairs=${s.truePairs} predictedPairs=${s.predicted} TP=${s.truePositives}\n` +
         `        precision=${pct(s.precision)}%  recall=${pct(s.recall)}%  F1=${s.f1.toFixed(4)}\n` +
         `        outcomes ${JSON.stringify(outcomes)}  pairsScored=${metrics.pairsScored} oversizedBlocksSkipped=${metrics.oversizedBlocksSkipped}\n` +
-        `        feed over HTTP: ${feedSeconds.toFixed(1)} s (${Math.round(rows.length / feedSeconds)} records/s, one request at a time)  rule set ${metrics.ruleSet.id} v${metrics.ruleSet.version}`,
+        `        feed over HTTP: ${feedSeconds.toFixed(1)} s (${Math.round(rows.length / feedSeconds)} records/s, one request at a time); CPU per record: server ${perRecord(cpuSpent(cpu0.server, cpu1.server))} ms, database ${perRecord(cpuSpent(cpu0.db, cpu1.db))} ms\n` +
+        `        rule set ${metrics.ruleSet.id} v${metrics.ruleSet.version}`,
     );
   } finally {
     proc.kill('SIGTERM');

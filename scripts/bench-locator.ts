@@ -25,13 +25,12 @@
  * Needs `npm run build`. BENCH_DATABASE_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres).
  * BENCH_REUSE=1 keeps an already seeded `mpi_bench_locator` of the same size (skips seeding).
  */
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { blockingKeys, type Demographics, normalize, SSN_SYSTEM } from '../src/matching/engine/index.js';
 import { loadRuleSet } from '../src/matching/rules/load-rule-set.js';
-import { ADMIN, adminUrl, freshDatabase, root, startServer } from './bench-server.js';
+import { ADMIN, adminUrl, cpuSnapshot, cpuSpent, freshDatabase, root, rssMb, startServer } from './bench-server.js';
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 100_000);
 const PERSONS = Math.ceil(RECORDS / 2.5);
@@ -144,51 +143,19 @@ async function alreadySeeded(): Promise<boolean> {
 
 interface Run { name: string; p50: number; p95: number; p99: number; rps: number; requests: number; non2xx: number; errors: number; serverCpu: number; dbCpu: number }
 
-/** CPU seconds (user + system) a process has used so far; 0 when it is gone. */
-function cpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-  } catch {
-    return 0;
-  }
-}
-
-/** The server's processes: the server, or with HTTP_WORKERS > 1 its supervisor and workers. */
-function serverPids(): number[] {
-  try {
-    const kids = readFileSync(`/proc/${server.pid}/task/${server.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-    return [server.pid!, ...kids];
-  } catch {
-    return [server.pid!];
-  }
-}
-
-/** CPU seconds used by the server processes and by the database backends serving this database. */
-async function cpuSnapshot(): Promise<{ server: Map<number, number>; db: Map<number, number> }> {
-  const pids = (await db.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`)).rows.map((r) => r.pid as number);
-  return { server: new Map(serverPids().map((pid) => [pid, cpuSeconds(pid)])), db: new Map(pids.map((pid) => [pid, cpuSeconds(pid)])) };
-}
-
-function cpuSpent(before: Map<number, number>, after: Map<number, number>): number {
-  let t = 0;
-  for (const [pid, s] of after) t += s - (before.get(pid) ?? 0);
-  return t;
-}
-
 function percentile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
 
 async function measure(name: string, opts: autocannon.Options): Promise<Run> {
   const times: number[] = [];
-  const before = await cpuSnapshot();
+  const before = await cpuSnapshot(server, db);
   const result = await new Promise<autocannon.Result>((resolveRun, reject) => {
     const instance = autocannon({ connections: CONNECTIONS, duration: SECONDS, ...opts }, (err, r) => (err ? reject(err) : resolveRun(r)));
     instance.on('response', (_client, _status, _bytes, responseTime) => times.push(responseTime));
   });
   times.sort((a, b) => a - b);
-  const after = await cpuSnapshot();
+  const after = await cpuSnapshot(server, db);
   const n = Math.max(1, result.requests.total);
   return {
     serverCpu: (cpuSpent(before.server, after.server) * 1000) / n,
@@ -202,19 +169,6 @@ async function measure(name: string, opts: autocannon.Options): Promise<Run> {
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
   };
-}
-
-/** RSS of the largest server process (with HTTP_WORKERS > 1: per worker). */
-function rssMb(): { rss: number; peak: number } {
-  let rss = 0;
-  let peak = 0;
-  for (const pid of serverPids()) {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-    rss = Math.max(rss, Math.round(kb('VmRSS') / 1024));
-    peak = Math.max(peak, Math.round(kb('VmHWM') / 1024));
-  }
-  return { rss, peak };
 }
 
 const port = 3900 + Math.floor(Math.random() * 100);
@@ -288,7 +242,7 @@ try {
 
   const [{ size }] = (await db.query(`SELECT pg_size_pretty(pg_database_size(current_database())) AS size`)).rows;
   const [{ n: audits }] = (await db.query(`SELECT count(*)::int AS n FROM audit_event WHERE action LIKE 'locator.%'`)).rows;
-  const mem = rssMb();
+  const mem = rssMb(server);
   console.log(`\n${recordCount} records · ${SECONDS} s per run · server LOG_LEVEL=warn, HTTP_WORKERS=${process.env.HTTP_WORKERS ?? 1} · one audit event per request`);
   console.log(`throughput runs: ${CONNECTIONS} connections as fast as they go; '@${RATE}/s' runs: ${RATE} req/s offered over ${RATE_CONNECTIONS} connections`);
   console.log('run                                  p50 ms   p95 ms   p99 ms     req/s   requests  non-2xx  errors   CPU ms/req: server  database');

@@ -1,5 +1,6 @@
 /** What the benchmarks share: a fresh PostgreSQL database and the compiled server on it. */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -39,4 +40,59 @@ export async function startServer(databaseUrl: string, port: number): Promise<Ch
   }
   proc.kill('SIGKILL');
   throw new Error('server did not start');
+}
+
+/** CPU seconds (user + system) a process has used so far; 0 when it is gone. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return 0;
+  }
+}
+
+/** The server's processes: the server, or with HTTP_WORKERS > 1 its supervisor and workers. */
+export function serverPids(server: ChildProcess): number[] {
+  try {
+    const kids = readFileSync(`/proc/${server.pid}/task/${server.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    return [server.pid!, ...kids];
+  } catch {
+    return [server.pid!];
+  }
+}
+
+export interface CpuSnapshot {
+  server: Map<number, number>;
+  db: Map<number, number>;
+}
+
+/** CPU seconds used so far by the server's processes and by the backends serving `db`'s database. */
+export async function cpuSnapshot(server: ChildProcess, db: pg.Client): Promise<CpuSnapshot> {
+  const pids = (await db.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`)).rows.map((r) => r.pid as number);
+  return { server: new Map(serverPids(server).map((pid) => [pid, cpuSeconds(pid)])), db: new Map(pids.map((pid) => [pid, cpuSeconds(pid)])) };
+}
+
+/** CPU seconds between two snapshots (a process that appeared meanwhile counts from zero). */
+export function cpuSpent(before: Map<number, number>, after: Map<number, number>): number {
+  let t = 0;
+  for (const [pid, s] of after) t += s - (before.get(pid) ?? 0);
+  return t;
+}
+
+/** RSS now and at its peak, of the largest server process (with HTTP_WORKERS > 1: per worker). */
+export function rssMb(server: ChildProcess): { rss: number; peak: number } {
+  let rss = 0;
+  let peak = 0;
+  for (const pid of serverPids(server)) {
+    try {
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+      rss = Math.max(rss, Math.round(kb('VmRSS') / 1024));
+      peak = Math.max(peak, Math.round(kb('VmHWM') / 1024));
+    } catch {
+      // gone
+    }
+  }
+  return { rss, peak };
 }
