@@ -219,6 +219,31 @@ function listErrors(name: string, r: RunResult, crossOrgOnly: boolean): void {
       lines.push(`${name} ${cause} ${a.recId}~${b.recId} p=${s ? s.probability.toFixed(4) : '-'} w=${s ? s.weight.toFixed(1) : '-'} ${s ? fmt(s) : ''}`);
     }
   }
+  // Per record: a record whose entity was already stored but which did not join a person
+  // holding any of those earlier records (the root causes of the pair errors above).
+  const splits = new Map<string, number>();
+  const firstOf = new Map<string, number>();
+  for (let j = 0; j < r.stored.length; j++) {
+    const b = r.stored[j];
+    const e = entityOf(b.recId);
+    const earlier: number[] = [];
+    for (let i = 0; i < j; i++) if (entityOf(r.stored[i].recId) === e && (!crossOrgOnly || r.stored[i].org !== b.org)) earlier.push(i);
+    if (earlier.length === 0 || earlier.some((i) => r.stored[i].person === b.person)) continue;
+    let bestI = -1;
+    let bestS: MatchScore | undefined;
+    for (const i of earlier) {
+      const s = b.trace?.scores.get(i);
+      if (s && (!bestS || s.weight > bestS.weight)) {
+        bestS = s;
+        bestI = i;
+      }
+    }
+    const cause = !bestS ? 'blocking-miss' : `${b.trace?.outcome}:${b.trace?.reasons.join('+')}`;
+    splits.set(cause, (splits.get(cause) ?? 0) + 1);
+    firstOf.set(b.recId, j);
+    lines.push(`SPLIT ${name} ${cause} ${b.recId} best-same=${bestI >= 0 ? r.stored[bestI].recId : '-'} p=${bestS ? bestS.probability.toFixed(4) : '-'} ${bestS ? fmt(bestS) : ''}`);
+  }
+  console.log(`  split records (a stored entity not joined): ${[...splits.entries()].sort((x, y) => y[1] - x[1]).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   console.log(`  error causes (pairs): ${[...causes.entries()].sort((x, y) => y[1] - x[1]).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   for (const l of lines) console.log(`    ${l}`);
 }

@@ -3,6 +3,7 @@
  * keys are `<ruleId>:<v1>|<v2>…` for every combination of its key-function values; a
  * candidate is any stored record sharing at least one key.
  */
+import { streetNameWord } from './normalize.js';
 import { doubleMetaphone } from './phonetics.js';
 import type { CompiledRuleSet, NormalizedRecord } from './types.js';
 
@@ -36,6 +37,24 @@ export const BLOCKING_KEY_FUNCTIONS: Readonly<Record<string, (r: NormalizedRecor
   email: (r) => uniq(r.emails),
   ssn: (r) => (r.ssn ? [r.ssn] : []),
   houseNumber: (r) => (r.address?.number ? [r.address.number] : []),
+  /**
+   * Double Metaphone codes of the street's name word (types and directions skipped), so a
+   * typo, a dropped or glued street type ("AINSWORTHSTREET") still shares the key.
+   */
+  streetPhonetic: (r) => {
+    const w = streetNameWord(r.address?.street ?? null);
+    return w === null ? [] : uniq(doubleMetaphone(w));
+  },
+  /**
+   * The unordered pair of given- and family-name codes ("A/B" with A ≤ B), so a record
+   * whose given and family names were entered in each other's fields shares the key.
+   */
+  namePairPhonetic: (r) => {
+    if (!r.given || !r.family) return [];
+    const out: string[] = [];
+    for (const g of r.given.dm) for (const f of r.family.dm) out.push(g <= f ? `${g}/${f}` : `${f}/${g}`);
+    return uniq(out);
+  },
 };
 
 function product(lists: string[][]): string[] {
