@@ -38,22 +38,26 @@ export const BLOCKING_KEY_FUNCTIONS: Readonly<Record<string, (r: NormalizedRecor
   ssn: (r) => (r.ssn ? [r.ssn] : []),
   houseNumber: (r) => (r.address?.number ? [r.address.number] : []),
   /**
-   * Double Metaphone codes of the street's name word (types and directions skipped), so a
+   * Double Metaphone primary code of the street's name word (types and directions skipped), so a
    * typo, a dropped or glued street type ("AINSWORTHSTREET") still shares the key.
    */
   streetPhonetic: (r) => {
     const w = streetNameWord(r.address?.street ?? null);
-    return w === null ? [] : uniq(doubleMetaphone(w));
+    // Primary code only: one key per record keeps the lock and index cost of this
+    // fallback rule at one row.
+    return w === null ? [] : doubleMetaphone(w).slice(0, 1);
   },
   /**
-   * The unordered pair of given- and family-name codes ("A/B" with A ≤ B), so a record
+   * The unordered pair of given- and family-name primary codes ("A/B" with A ≤ B), so a record
    * whose given and family names were entered in each other's fields shares the key.
    */
   namePairPhonetic: (r) => {
-    if (!r.given || !r.family) return [];
-    const out: string[] = [];
-    for (const g of r.given.dm) for (const f of r.family.dm) out.push(g <= f ? `${g}/${f}` : `${f}/${g}`);
-    return uniq(out);
+    // Primary codes only (one key per record): a swap moves the same strings, so their
+    // primary codes agree; the ordered rules already cover alternate codes.
+    const g = r.given?.dm[0];
+    const f = r.family?.dm[0];
+    if (!g || !f) return [];
+    return [g <= f ? `${g}/${f}` : `${f}/${g}`];
   },
 };
 
