@@ -17,11 +17,13 @@ import {
   termFrequencyTerms,
   type CandidateEvaluation,
   type CompiledRuleSet,
+  type MatchScore,
   type NormalizedRecord,
 } from '../src/matching/engine/index.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const febrlDir = resolve(root, process.env.FEBRL_DIR ?? '../shared/datasets/febrl');
+const traceErrors = process.env.EVAL_ERRORS === '1';
 const rulesFile = resolve(root, process.env.RULES_FILE ?? 'matching-rules/default.json');
 
 type SourceRow = FebrlRow;
@@ -31,6 +33,8 @@ interface Stored {
   org: string;
   rec: NormalizedRecord;
   person: number;
+  /** Error analysis only (EVAL_ERRORS): this record's decision and its candidates' scores. */
+  trace?: { outcome: string; reasons: string[]; scores: Map<number, MatchScore> };
 }
 
 interface RunResult {
@@ -108,7 +112,10 @@ function run(rows: SourceRow[], rs: CompiledRuleSet): RunResult {
       person = nextPerson++;
     }
     const idx = stored.length;
-    stored.push({ recId: row.recId, org: row.org, rec, person });
+    const trace = traceErrors
+      ? { outcome: decision.outcome, reasons: decision.reasons, scores: new Map(evals.map((e) => [Number(e.recordId), e.score])) }
+      : undefined;
+    stored.push({ recId: row.recId, org: row.org, rec, person, trace });
     for (const k of keys) {
       const b = index.get(k);
       if (b) b.push(idx);
@@ -180,6 +187,67 @@ function reviewBreakdown(r: RunResult): string {
   return [...by.entries()].map(([k, v]) => `${k}=${v.same}/${v.total}`).join(' ') || 'none';
 }
 
+/**
+ * Error analysis (EVAL_ERRORS=1), after the run: every missed true pair and every false
+ * pair, classified from the later record's decision (blocking miss, below review, review
+ * reason, linked elsewhere) with the per-field levels of the pair. Truth is read here only.
+ */
+function listErrors(name: string, r: RunResult, crossOrgOnly: boolean): void {
+  const fmt = (s: MatchScore): string =>
+    s.contributions
+      .filter((c) => c.level !== 'missing' || c.a !== null || c.b !== null)
+      .map((c) => `${c.field}=${c.level}(${c.a ?? '∅'}|${c.b ?? '∅'} ${c.weight.toFixed(1)})`)
+      .join(' ');
+  const causes = new Map<string, number>();
+  const lines: string[] = [];
+  for (let j = 0; j < r.stored.length; j++) {
+    const b = r.stored[j];
+    for (let i = 0; i < j; i++) {
+      const a = r.stored[i];
+      if (crossOrgOnly && a.org === b.org) continue;
+      const same = entityOf(a.recId) === entityOf(b.recId);
+      const together = a.person === b.person;
+      if (same === together) continue;
+      const s = b.trace?.scores.get(i);
+      let cause: string;
+      if (!same) cause = 'FALSE-LINK';
+      else if (!s) cause = 'blocking-miss';
+      else if (b.trace?.outcome === 'linked') cause = 'linked-elsewhere';
+      else if (b.trace?.outcome === 'review') cause = `review:${b.trace.reasons.filter((x) => x !== 'no-match-asserted').join('+')}`;
+      else cause = 'below-review';
+      causes.set(cause, (causes.get(cause) ?? 0) + 1);
+      lines.push(`${name} ${cause} ${a.recId}~${b.recId} p=${s ? s.probability.toFixed(4) : '-'} w=${s ? s.weight.toFixed(1) : '-'} ${s ? fmt(s) : ''}`);
+    }
+  }
+  // Per record: a record whose entity was already stored but which did not join a person
+  // holding any of those earlier records (the root causes of the pair errors above).
+  const splits = new Map<string, number>();
+  const firstOf = new Map<string, number>();
+  for (let j = 0; j < r.stored.length; j++) {
+    const b = r.stored[j];
+    const e = entityOf(b.recId);
+    const earlier: number[] = [];
+    for (let i = 0; i < j; i++) if (entityOf(r.stored[i].recId) === e && (!crossOrgOnly || r.stored[i].org !== b.org)) earlier.push(i);
+    if (earlier.length === 0 || earlier.some((i) => r.stored[i].person === b.person)) continue;
+    let bestI = -1;
+    let bestS: MatchScore | undefined;
+    for (const i of earlier) {
+      const s = b.trace?.scores.get(i);
+      if (s && (!bestS || s.weight > bestS.weight)) {
+        bestS = s;
+        bestI = i;
+      }
+    }
+    const cause = !bestS ? 'blocking-miss' : `${b.trace?.outcome}:${b.trace?.reasons.join('+')}`;
+    splits.set(cause, (splits.get(cause) ?? 0) + 1);
+    firstOf.set(b.recId, j);
+    lines.push(`SPLIT ${name} ${cause} ${b.recId} best-same=${bestI >= 0 ? r.stored[bestI].recId : '-'} p=${bestS ? bestS.probability.toFixed(4) : '-'} ${bestS ? fmt(bestS) : ''}`);
+  }
+  console.log(`  split records (a stored entity not joined): ${[...splits.entries()].sort((x, y) => y[1] - x[1]).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  console.log(`  error causes (pairs): ${[...causes.entries()].sort((x, y) => y[1] - x[1]).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  for (const l of lines) console.log(`    ${l}`);
+}
+
 /** scorePair throughput on a fixed sample of candidate-like pairs (one core). */
 function benchmark(rows: SourceRow[], rs: CompiledRuleSet): void {
   const recs = rows.map((r) => normalize(r.demographics));
@@ -207,7 +275,15 @@ const rs = loadRuleSet(rulesFile);
 console.log(`rule set ${rs.id} v${rs.version} (${rs.hash.slice(0, 12)}); FEBRL from ${febrlDir}`);
 const a4 = readFebrl(febrlDir, 'dataset4a.csv', 'A');
 const b4 = readFebrl(febrlDir, 'dataset4b.csv', 'B');
-evaluate('febrl4', run([...a4, ...b4], rs), true);
-evaluate('febrl3', run(readFebrl(febrlDir, 'dataset3.csv', 'A'), rs), false);
-evaluate('febrl2', run(readFebrl(febrlDir, 'dataset2.csv', 'A'), rs), false);
+const runs: Array<[string, SourceRow[], boolean]> = [
+  ['febrl4', [...a4, ...b4], true],
+  ['febrl3', readFebrl(febrlDir, 'dataset3.csv', 'A'), false],
+  ['febrl2', readFebrl(febrlDir, 'dataset2.csv', 'A'), false],
+  ['febrl1', readFebrl(febrlDir, 'dataset1.csv', 'A'), false],
+];
+for (const [name, rows, crossOrgOnly] of runs) {
+  const res = run(rows, rs);
+  evaluate(name, res, crossOrgOnly);
+  if (traceErrors) listErrors(name, res, crossOrgOnly);
+}
 benchmark([...a4, ...b4], rs);

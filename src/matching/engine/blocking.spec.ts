@@ -51,6 +51,30 @@ describe('blockingKeys', () => {
     expect(shares(original, variant(patch))).toBe(true);
   });
 
+  it('given and family names entered in each other\'s fields share a key (name_pair_dm), other fields differing', () => {
+    const a: Demographics = { name: [{ family: 'Stephenson', given: ['Danny'] }], birthDate: '1983-10-19' };
+    const b: Demographics = { name: [{ family: 'Danny', given: ['Stephenson'] }], birthDate: '1938-10-19' };
+    expect(keys(a).filter((k) => k.startsWith('name_pair_dm:'))).toEqual(keys(b).filter((k) => k.startsWith('name_pair_dm:')));
+    expect(shares(a, b)).toBe(true);
+  });
+
+  it.each([
+    ['a typo in the street name', '3 Wyselaskie Circuit', '3 Wyselaskie Circiut'],
+    ['a glued street type', '264 Ainsworth Street', '264 Ainsworthstreet'],
+    ['a typo in the street type', '95 Leahy Place', '95 Leahy Lplace'],
+    ['a leading direction', '12 North Main Street', '12 Main St'],
+  ])('same house number and street (%s) share a key when names, birth date and postcode all differ', (_l, la, lb) => {
+    const a: Demographics = { name: [{ family: 'Flatman', given: ['Casey'] }], birthDate: '1993-10-02', address: [{ line: [la], postalCode: '7250' }] };
+    const b: Demographics = { name: [{ family: 'Host', given: ['Oliver'] }], birthDate: '1908-04-25', address: [{ line: [lb], postalCode: '7205' }] };
+    expect(shares(a, b)).toBe(true);
+  });
+
+  it('another house number on the same street shares no address key', () => {
+    const k = (line: string) => keys({ name: [{ family: 'A', given: ['B'] }], address: [{ line: [line] }] }).filter((x) => x.startsWith('addr_num_street:'));
+    expect(k('3 Wyselaskie Circuit').length).toBeGreaterThan(0);
+    expect(k('3 Wyselaskie Circuit').some((x) => k('5 Wyselaskie Circuit').includes(x))).toBe(false);
+  });
+
   it('a nickname shares a key with the canonical name', () => {
     const a: Demographics = { name: [{ family: 'Smith', given: ['Robert'] }] };
     const b: Demographics = { name: [{ family: 'Smith', given: ['Bob'] }] };
@@ -76,7 +100,7 @@ describe('blockingKeys', () => {
   it('a record with only a name still gets name keys; missing fields yield no key', () => {
     const k = keys({ name: [{ family: 'Neumann', given: ['Michaela'] }] });
     expect(k.length).toBeGreaterThan(0);
-    expect(k.every((x) => x.startsWith('giv_'))).toBe(true);
+    expect(k.every((x) => x.startsWith('giv_') || x.startsWith('name_pair_dm:'))).toBe(true);
   });
 
   it('exposes the per-key block-size cap', () => expect(maxBlockSize(rs)).toBe(rs.blocking.maxBlockSize));

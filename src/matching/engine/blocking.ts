@@ -3,6 +3,7 @@
  * keys are `<ruleId>:<v1>|<v2>…` for every combination of its key-function values; a
  * candidate is any stored record sharing at least one key.
  */
+import { streetNameWord } from './normalize.js';
 import { doubleMetaphone } from './phonetics.js';
 import type { CompiledRuleSet, NormalizedRecord } from './types.js';
 
@@ -36,6 +37,28 @@ export const BLOCKING_KEY_FUNCTIONS: Readonly<Record<string, (r: NormalizedRecor
   email: (r) => uniq(r.emails),
   ssn: (r) => (r.ssn ? [r.ssn] : []),
   houseNumber: (r) => (r.address?.number ? [r.address.number] : []),
+  /**
+   * Double Metaphone primary code of the street's name word (types and directions skipped), so a
+   * typo, a dropped or glued street type ("AINSWORTHSTREET") still shares the key.
+   */
+  streetPhonetic: (r) => {
+    const w = streetNameWord(r.address?.street ?? null);
+    // Primary code only: one key per record keeps the lock and index cost of this
+    // fallback rule at one row.
+    return w === null ? [] : doubleMetaphone(w).slice(0, 1);
+  },
+  /**
+   * The unordered pair of given- and family-name primary codes ("A/B" with A ≤ B), so a record
+   * whose given and family names were entered in each other's fields shares the key.
+   */
+  namePairPhonetic: (r) => {
+    // Primary codes only (one key per record): a swap moves the same strings, so their
+    // primary codes agree; the ordered rules already cover alternate codes.
+    const g = r.given?.dm[0];
+    const f = r.family?.dm[0];
+    if (!g || !f) return [];
+    return [g <= f ? `${g}/${f}` : `${f}/${g}`];
+  },
 };
 
 function product(lists: string[][]): string[] {

@@ -62,10 +62,18 @@ describe('birth_date levels', () => {
   it.each([
     ['1956-04-09', '1956-04-09', 'exact'],
     ['1956-04-09', '1956-09-04', 'day_month_transposed'],
-    ['1956-04-09', '1957-04-09', 'one_component_off'],
-    ['1956-04-09', '1965-04-09', 'one_component_off'],
-    ['1956-04-09', '1956-04-19', 'one_component_off'],
-    ['1956-04-09', '1956-05-09', 'one_component_off'],
+    // one keystroke: one digit substituted or two adjacent digits transposed in YYYYMMDD
+    ['1956-04-09', '1957-04-09', 'one_keystroke'],
+    ['1956-04-09', '1965-04-09', 'one_keystroke'],
+    ['1956-04-09', '1956-04-19', 'one_keystroke'],
+    ['1956-04-09', '1956-05-09', 'one_keystroke'],
+    ['1957-12-04', '1957-10-24', 'one_keystroke'], // transposition across month/day
+    ['1939-12-13', '1939-11-23', 'one_keystroke'],
+    ['1981-07-01', '1918-07-01', 'one_keystroke'],
+    // one component off but more than one keystroke
+    ['1959-04-09', '1960-04-09', 'one_component_off'], // adjacent year with a carry
+    ['1956-04-09', '1956-11-09', 'one_component_off'],
+    ['1956-04-09', '1956-04-21', 'one_component_off'],
     ['1956-04-09', '1971-04-09', 'else'],
     ['1956-04-09', '1957-05-09', 'else'],
     ['1956-04-09', '1956-02-30', 'missing'],

@@ -193,6 +193,18 @@ export const LEVEL_PREDICATES: Readonly<Record<string, LevelPredicate>> = {
     },
   },
   /**
+   * One keystroke apart: the YYYYMMDD digit strings are at optimal-string-alignment
+   * distance 1 — one digit substituted (1957 → 1987, 04 → 09) or two adjacent digits
+   * transposed, also across the year/month/day boundaries (1957-12-04 → 1957-10-24,
+   * 1939-12-13 → 1939-11-23), which no component-wise level sees. Exact dates are not at
+   * distance 1, so order this level after `exact`.
+   */
+  oneKeystroke: {
+    kinds: ['date'],
+    params: [],
+    build: () => (a, b) => damerauDistance(formatDate(a as BirthDate).replaceAll('-', ''), formatDate(b as BirthDate).replaceAll('-', ''), 1) === 1,
+  },
+  /**
    * Exactly one component differs: the year by ±1 or one digit (typo/transposition), or
    * the month, or the day.
    */

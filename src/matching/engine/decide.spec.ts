@@ -117,6 +117,37 @@ describe('decide', () => {
       expect(d.review[0].reason).toBe('review-band');
     });
 
+    it('a one-keystroke birth date (digit typo or adjacent transposition) agrees; it still needs the given name', () => {
+      const ok = decide(incoming, [cand('p1', 0.9999, { score: ssnElse(0.9999, 'exact', 'one_keystroke') })], rs);
+      expect(ok).toMatchObject({ outcome: 'linked', personId: 'p1' });
+      expect(ok.reasons).toContain('strong-identifier-conflict-waived');
+      const twins = decide(incoming, [cand('p1', 0.9999, { score: ssnElse(0.9999, 'else', 'one_keystroke') })], rs);
+      expect(twins.outcome).toBe('review');
+    });
+
+    describe('another record of the same person may carry the link', () => {
+      const rec = (id: string, probability: number, given: string, birth: string, ssn = 'else'): CandidateEvaluation => {
+        const s = ssnElse(probability, given, birth);
+        s.contributions = s.contributions.map((c) => (c.field === 'ssn' ? { ...c, level: ssn, a: ssn === 'missing' ? null : 'x', b: ssn === 'missing' ? null : 'y' } : c));
+        return { personId: 'p1', recordId: id, organizationId: 'org-b', score: s, noMatchAsserted: false };
+      };
+      it.each([
+        // [case, best record, other record, outcome, linked via]
+        ['other record clears the bar and is waived → linked through it', rec('best', 0.99999, 'else', 'exact'), rec('alt', 0.9999, 'exact', 'exact'), 'linked', 'alt'],
+        ['other record clears the bar with the SSN agreeing → linked through it', rec('best', 0.99999, 'else', 'exact'), rec('alt', 0.9999, 'else', 'exact', 'exact'), 'linked', 'alt'],
+        ['other record below the auto-link bar → review', rec('best', 0.99999, 'else', 'exact'), rec('alt', 0.9, 'exact', 'exact'), 'review', null],
+        ['other record conflicts too → review', rec('best', 0.99999, 'else', 'exact'), rec('alt', 0.9999, 'missing', 'exact'), 'review', null],
+        ['other record has no SSN: it cannot vouch for one → review', rec('best', 0.99999, 'else', 'exact'), rec('alt', 0.9999, 'else', 'exact', 'missing'), 'review', null],
+      ])('%s', (_label, best, other, outcome, via) => {
+        const d = decide(incoming, [best, other], rs);
+        expect(d.outcome).toBe(outcome);
+        if (via) {
+          expect(d.best?.recordId).toBe(via);
+          expect(d.reasons).toContain('strong-identifier-conflict-other-record');
+        } else expect(d.reasons).toContain('strong-identifier-conflict');
+      });
+    });
+
     it('given name missing on either side → not agreeing → review', () => {
       const c = cand('p1', 0.9999, { score: ssnElse(0.9999, 'missing', 'exact') });
       expect(strongIdentifierConflict(c.score, rs)).toBe(true);

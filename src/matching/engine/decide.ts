@@ -37,6 +37,36 @@ export function strongIdentifierConflict(score: MatchScore, rs: CompiledRuleSet)
   return strongIdentifierCheck(score, rs) === 'conflict';
 }
 
+/** Every strong-identifier rule's field is present on both sides of the pair. */
+function strongIdentifiersPresent(score: MatchScore, rs: CompiledRuleSet): boolean {
+  return rs.decision.strongIdentifierConflicts.every((s) => {
+    const c = score.contributions.find((x) => x.field === s.field);
+    return c !== undefined && c.level !== 'missing';
+  });
+}
+
+/**
+ * The record of a person above the auto-link bar that supports linking, and its guard
+ * outcome. Normally the person's best record. When that one conflicts on a strong
+ * identifier, another record of the same person may carry the link on its own: it must
+ * clear the auto-link bar by itself, have the strong identifier present on both sides (a
+ * record without an SSN cannot vouch for one) and pass the guard (the identifier agrees,
+ * or the waiver holds). The conflicting record is already linked to that record's person,
+ * so the conflict is within the person, not between the incoming record and the person.
+ */
+function linkEvidence(g: PersonGroup, rs: CompiledRuleSet): { record: CandidateEvaluation; check: 'none' | 'conflict' | 'waived'; viaOtherRecord: boolean } {
+  const check = strongIdentifierCheck(g.best.score, rs);
+  if (check !== 'conflict') return { record: g.best, check, viaOtherRecord: false };
+  const others = g.records
+    .filter((r) => r !== g.best && r.score.probability >= rs.thresholds.autoLink && strongIdentifiersPresent(r.score, rs))
+    .sort(byScore);
+  for (const r of others) {
+    const c = strongIdentifierCheck(r.score, rs);
+    if (c !== 'conflict') return { record: r, check: c, viaOtherRecord: true };
+  }
+  return { record: g.best, check, viaOtherRecord: false };
+}
+
 interface PersonGroup {
   personId: string;
   best: CandidateEvaluation;
@@ -88,16 +118,18 @@ export function decide(incoming: { organizationId: string }, candidates: readonl
     // Not a random pick: the best person's evidence dominates; the other persons that also
     // clear the bar are probably the same person, so a steward is asked to merge them.
     const g = above[0];
-    const strong = strongIdentifierCheck(g.best.score, rs);
+    const evidence = linkEvidence(g, rs);
+    const strong = evidence.check;
     const sameSource = g.records.some((r) => r.organizationId === incoming.organizationId);
     if (strong !== 'conflict' && !(sameSource && rs.decision.sameSourceDuplicate === 'review')) {
       reasons.push('auto-link', 'dominant-among-multiple-persons');
       if (strong === 'waived') reasons.push('strong-identifier-conflict-waived');
+      if (evidence.viaOtherRecord) reasons.push('strong-identifier-conflict-other-record');
       if (sameSource) reasons.push('same-source-duplicate');
       return {
         outcome: 'linked',
         personId: g.personId,
-        best: g.best,
+        best: evidence.record,
         review: cap(toReview(above.slice(1), 'possible-duplicate-person')),
         sameSourceDuplicate: sameSource,
         reasons: dedupReasons(),
@@ -117,7 +149,8 @@ export function decide(incoming: { organizationId: string }, candidates: readonl
   }
   if (above.length === 1) {
     const g = above[0];
-    const strong = strongIdentifierCheck(g.best.score, rs);
+    const evidence = linkEvidence(g, rs);
+    const strong = evidence.check;
     if (strong === 'conflict') {
       reasons.push('strong-identifier-conflict');
       return {
@@ -143,8 +176,9 @@ export function decide(incoming: { organizationId: string }, candidates: readonl
     }
     reasons.push('auto-link');
     if (strong === 'waived') reasons.push('strong-identifier-conflict-waived');
+    if (evidence.viaOtherRecord) reasons.push('strong-identifier-conflict-other-record');
     if (sameSource) reasons.push('same-source-duplicate');
-    return { outcome: 'linked', personId: g.personId, best: g.best, review: [], sameSourceDuplicate: sameSource, reasons: dedupReasons() };
+    return { outcome: 'linked', personId: g.personId, best: evidence.record, review: [], sameSourceDuplicate: sameSource, reasons: dedupReasons() };
   }
   if (band.length > 0) {
     reasons.push('review-band');

@@ -10,6 +10,7 @@ import {
   normalizePostalCode,
   normalizeSsn,
   parseBirthDate,
+  streetNameWord,
 } from './normalize.js';
 import { foldText } from './text.js';
 import { SSN_SYSTEM } from './types.js';
@@ -214,4 +215,15 @@ describe('normalize', () => {
     const r = normalize({ name: [{ family: 'Nick', use: 'nickname' }, { family: 'Real', use: 'official' }] });
     expect(r.family?.text).toBe('REAL');
   });
+});
+
+describe('streetNameWord', () => {
+  it.each([
+    ['MAIN ST', 'MAIN'],
+    ['N MAIN ST', 'MAIN'],
+    ['AINSWORTHSTREET', 'AINSWORTHSTREET'],
+    ['ST KILDA RD', 'KILDA'],
+    ['ST', 'ST'],
+  ])('%s → %s', (street, word) => expect(streetNameWord(street)).toBe(word));
+  it('no street → null', () => expect(streetNameWord(null)).toBeNull());
 });

@@ -142,6 +142,19 @@ const DIRECTIONS: Record<string, string> = {
 };
 const UNIT_WORDS = new Set(['APT', 'APARTMENT', 'UNIT', 'STE', 'SUITE', 'FLAT', 'RM', 'ROOM', 'NO', 'NUM', 'FL', 'FLOOR', 'BLDG', 'LOT', 'SPC']);
 
+const STREET_WORDS = new Set([...Object.keys(STREET_TYPES), ...Object.values(STREET_TYPES), ...Object.keys(DIRECTIONS), ...Object.values(DIRECTIONS)]);
+
+/**
+ * The street's name word of a normalized street ("N MAIN ST" → MAIN, "AINSWORTHSTREET" →
+ * AINSWORTHSTREET): the first token that is not a street type or a direction, else the
+ * first token; null without a street.
+ */
+export function streetNameWord(street: string | null): string | null {
+  if (street === null) return null;
+  const toks = street.split(' ').filter((t) => t !== '');
+  return toks.find((t) => !STREET_WORDS.has(t)) ?? toks[0] ?? null;
+}
+
 /** First address line (+ a unit found on line 2) → number, street with abbreviated types, unit. */
 export function normalizeAddressLine(lines: readonly string[] | undefined): AddressValue | null {
   if (!lines || lines.length === 0) return null;

@@ -25,7 +25,7 @@ describe('compileRuleSet', () => {
       {
         field: 'ssn',
         levels: ['else'],
-        unlessAgree: { given_name: ['exact', 'nickname', 'jw_0_92', 'swapped'], birth_date: ['exact', 'day_month_transposed'] },
+        unlessAgree: { given_name: ['exact', 'nickname', 'jw_0_92', 'swapped'], birth_date: ['exact', 'day_month_transposed', 'one_keystroke'] },
       },
     ]);
   });
