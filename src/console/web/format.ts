@@ -29,6 +29,7 @@ const LEVEL_LABELS: Record<string, string> = {
   compound_part: 'part of a compound name',
   phonetic: 'sound alike',
   day_month_transposed: 'day and month swapped',
+  one_keystroke: 'one digit mistyped or two digits swapped',
   one_component_off: 'one of day, month, year differs',
   number_and_street: 'same house number and street',
   one_edit: 'one character differs',
