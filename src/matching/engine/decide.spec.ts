@@ -229,3 +229,45 @@ describe('decide: several persons above the auto-link bar', () => {
     expect(close.reasons).toContain('multiple-persons-above-auto-link');
   });
 });
+
+describe('decide: the strong identifier selects among several persons above the bar', () => {
+  // weight w, SSN at the given level (missing: no SSN contribution on the pair)
+  const ev = (personId: string, weight: number, ssn: string): CandidateEvaluation => ({
+    personId,
+    recordId: `r-${personId}`,
+    organizationId: 'a',
+    noMatchAsserted: false,
+    score: {
+      weight,
+      priorWeight: -13,
+      probability: 1 - 2 ** -(weight - 13),
+      grade: 'certain',
+      contributions: [{ field: 'ssn', level: ssn, a: 'x', b: 'y', weight: 0 }],
+    },
+  });
+  const cases: Array<{ name: string; cands: CandidateEvaluation[]; outcome: string; personId: string | null; reason: string }> = [
+    { name: 'best agrees on SSN, close runner-up conflicts → best', cands: [ev('p1', 36.8, 'exact'), ev('p2', 33.8, 'else')], outcome: 'linked', personId: 'p1', reason: 'strong-identifier-selects-person' },
+    { name: 'best conflicts, runner-up agrees → runner-up', cands: [ev('p1', 40, 'else'), ev('p2', 30, 'exact')], outcome: 'linked', personId: 'p2', reason: 'strong-identifier-selects-person' },
+    { name: 'one-edit SSN counts as agreeing', cands: [ev('p1', 30, 'one_edit'), ev('p2', 29, 'else')], outcome: 'linked', personId: 'p1', reason: 'strong-identifier-selects-person' },
+    { name: 'both agree, close → review', cands: [ev('p1', 28.3, 'exact'), ev('p2', 25.1, 'one_edit')], outcome: 'review', personId: null, reason: 'multiple-persons-above-auto-link' },
+    { name: 'both conflict → review', cands: [ev('p1', 30, 'else'), ev('p2', 29, 'else')], outcome: 'review', personId: null, reason: 'multiple-persons-above-auto-link' },
+    { name: 'the only non-conflicting person has no SSN → review', cands: [ev('p1', 30, 'missing'), ev('p2', 29, 'else')], outcome: 'review', personId: null, reason: 'multiple-persons-above-auto-link' },
+    { name: 'two agree and one conflicts → review (close)', cands: [ev('p1', 30, 'exact'), ev('p2', 29, 'exact'), ev('p3', 29.5, 'else')], outcome: 'review', personId: null, reason: 'multiple-persons-above-auto-link' },
+  ];
+  it.each(cases)('$name', ({ cands, outcome, personId, reason }) => {
+    const d = decide({ organizationId: 'b' }, cands, rs);
+    expect(d.outcome).toBe(outcome);
+    expect(d.personId).toBe(personId);
+    expect(d.reasons).toContain(reason);
+    if (outcome === 'linked') expect(d.review.every((r) => r.reason === 'possible-duplicate-person' && r.personId !== personId)).toBe(true);
+  });
+
+  it('same-source review policy still applies', () => {
+    const rsReview = ruleSet((r) => {
+      r.decision.sameSourceDuplicate = 'review';
+    });
+    const d = decide({ organizationId: 'a' }, [ev('p1', 36.8, 'exact'), ev('p2', 33.8, 'else')], rsReview);
+    expect(d.outcome).toBe('review');
+  });
+});
+

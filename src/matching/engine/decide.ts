@@ -137,6 +137,29 @@ export function decide(incoming: { organizationId: string }, candidates: readonl
     }
   }
   if (above.length >= 2) {
+    // Persons the strong-identifier guard would not let the record link to are no
+    // candidates for the pick. When exactly one person above the bar remains and its
+    // record agrees on the strong identifier (present on both sides, not at a conflict
+    // level), the identifier has already told the persons apart: this is the
+    // single-person case, not a random pick. The conflicting persons become review tasks.
+    const eligible = above.map((g) => ({ g, evidence: linkEvidence(g, rs) })).filter((x) => x.evidence.check !== 'conflict');
+    if (eligible.length === 1) {
+      const { g, evidence } = eligible[0];
+      const sameSource = g.records.some((r) => r.organizationId === incoming.organizationId);
+      if (evidence.check === 'none' && strongIdentifiersPresent(evidence.record.score, rs) && !(sameSource && rs.decision.sameSourceDuplicate === 'review')) {
+        reasons.push('auto-link', 'strong-identifier-selects-person');
+        if (evidence.viaOtherRecord) reasons.push('strong-identifier-conflict-other-record');
+        if (sameSource) reasons.push('same-source-duplicate');
+        return {
+          outcome: 'linked',
+          personId: g.personId,
+          best: evidence.record,
+          review: cap(toReview(above.filter((x) => x !== g), 'possible-duplicate-person')),
+          sameSourceDuplicate: sameSource,
+          reasons: dedupReasons(),
+        };
+      }
+    }
     reasons.push('multiple-persons-above-auto-link');
     return {
       outcome: 'review',
