@@ -32,6 +32,7 @@ const LEVEL_LABELS: Record<string, string> = {
   one_keystroke: 'one digit mistyped or two digits swapped',
   one_component_off: 'one of day, month, year differs',
   number_and_street: 'same house number and street',
+  consecutive: 'consecutive numbers (e.g. twins)',
   one_edit: 'one character differs',
   two_edits: 'two characters differ',
   else: 'different',

@@ -132,7 +132,10 @@ describe('ssn levels', () => {
   const ssn = (value: string): Demographics => withOther({ identifiers: [{ system: SSN_SYSTEM, value }] });
   it.each([
     ['123-45-6788', '123456788', 'exact'],
-    ['123-45-6788', '123-45-6787', 'one_edit'],
+    ['123-45-6788', '123-45-6787', 'consecutive'],
+    ['234-56-7800', '234-56-7801', 'consecutive'],
+    ['234-56-7899', '234-56-7900', 'consecutive'],
+    ['123-45-6788', '123-45-6786', 'one_edit'],
     ['123-45-6788', '123-45-7688', 'one_edit'],
     ['123-45-6788', '123-45-6799', 'two_edits'],
     ['123-45-6788', '987-65-4320', 'else'],

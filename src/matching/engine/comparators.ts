@@ -230,6 +230,18 @@ export const LEVEL_PREDICATES: Readonly<Record<string, LevelPredicate>> = {
       return (a, b) => anyPair(a as string[], b as string[], (x, y) => damerauDistance(x, y, k) <= k);
     },
   },
+  /**
+   * Numerically adjacent identifiers: both all digits, same length, differing by exactly 1
+   * (123456789 / 123456790). Twins and siblings registered together were often given
+   * consecutive SSNs (sequential assignment before 2011), so this is household evidence
+   * rather than a typo; order it before the edit-distance levels, which would take it.
+   */
+  consecutive: {
+    kinds: ['text'],
+    params: [],
+    build: () => (a, b) =>
+      anyPair(a as string[], b as string[], (x, y) => x.length === y.length && /^[0-9]+$/.test(x) && /^[0-9]+$/.test(y) && Math.abs(Number(x) - Number(y)) === 1),
+  },
   /** Same house number and street name Jaro-Winkler ≥ threshold. */
   numberAndStreet: {
     kinds: ['address'],

@@ -148,6 +148,24 @@ describe('decide', () => {
       });
     });
 
+    describe('sex must not disagree for the waiver (boy/girl twins with similar names: CHRISTIAN/CHRISTINA)', () => {
+      const withSex = (given: string, sex: string | null, ssn = 'else'): MatchScore => {
+        const s = ssnElse(0.9999, given, 'exact');
+        s.contributions = s.contributions.map((c) => (c.field === 'ssn' ? { ...c, level: ssn } : c));
+        if (sex !== null) s.contributions.push({ field: 'sex', level: sex, a: sex === 'missing' ? null : 'x', b: 'y', weight: 0 });
+        return s;
+      };
+      it.each([
+        ['similar name, same sex → waived', withSex('jw_0_92', 'exact'), false],
+        ['similar name, sex differs → conflict', withSex('jw_0_92', 'else'), true],
+        ['exact name, sex differs → conflict', withSex('exact', 'else'), true],
+        ['sex missing on one side → waived (must not disagree)', withSex('jw_0_92', 'missing'), false],
+        ['sex not compared at all → waived', withSex('jw_0_92', null), false],
+        ['consecutive SSNs (twins registered together), different names → conflict', withSex('else', 'exact', 'consecutive'), true],
+        ['consecutive SSNs, same name, birth date and sex → waived', withSex('exact', 'exact', 'consecutive'), false],
+      ])('%s', (_label, s, conflict) => expect(strongIdentifierConflict(s, rs)).toBe(conflict));
+    });
+
     it('given name missing on either side → not agreeing → review', () => {
       const c = cand('p1', 0.9999, { score: ssnElse(0.9999, 'missing', 'exact') });
       expect(strongIdentifierConflict(c.score, rs)).toBe(true);

@@ -8,7 +8,8 @@ import type { CandidateEvaluation, CompiledRuleSet, Decision, MatchScore, Review
  * 'conflict' when a strong identifier (e.g. SSN) is present on both sides and clearly
  * differs, and the pair does not meet the rule's `unlessAgree` condition; 'waived' when it
  * differs but the pair agrees on every `unlessAgree` field (at one of its listed levels; a
- * missing value never agrees), so the score decides; 'none' otherwise.
+ * missing value agrees only where the list names the pseudo-level 'missing', e.g. sex:
+ * ['exact', 'missing'] = "must not disagree"), so the score decides; 'none' otherwise.
  */
 function strongIdentifierCheck(score: MatchScore, rs: CompiledRuleSet): 'none' | 'conflict' | 'waived' {
   let waived = false;
@@ -18,8 +19,9 @@ function strongIdentifierCheck(score: MatchScore, rs: CompiledRuleSet): 'none' |
     const agrees =
       s.unlessAgree !== null &&
       Object.entries(s.unlessAgree).every(([field, levels]) => {
+        // A field the score does not mention was not compared: it counts as 'missing'.
         const a = score.contributions.find((x) => x.field === field);
-        return a !== undefined && levels.includes(a.level);
+        return levels.includes(a === undefined ? 'missing' : a.level);
       });
     if (!agrees) return 'conflict';
     waived = true;

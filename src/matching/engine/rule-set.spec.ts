@@ -24,8 +24,12 @@ describe('compileRuleSet', () => {
     expect(res.ruleSet.decision.strongIdentifierConflicts).toEqual([
       {
         field: 'ssn',
-        levels: ['else'],
-        unlessAgree: { given_name: ['exact', 'nickname', 'jw_0_92', 'swapped'], birth_date: ['exact', 'day_month_transposed', 'one_keystroke'] },
+        levels: ['else', 'consecutive'],
+        unlessAgree: {
+          given_name: ['exact', 'nickname', 'jw_0_92', 'swapped'],
+          birth_date: ['exact', 'day_month_transposed', 'one_keystroke'],
+          sex: ['exact', 'missing'],
+        },
       },
     ]);
   });
@@ -77,7 +81,7 @@ describe('compileRuleSet', () => {
     ['strong identifier unknown level', (r) => (r.decision.strongIdentifierConflicts[0].levels = ['nope']), '$.decision.strongIdentifierConflicts[0].levels: "nope" is not a level of field "ssn"'],
     ['unlessAgree unknown field', (r) => (r.decision.strongIdentifierConflicts[0].unlessAgree.shoe_size = ['exact']), '$.decision.strongIdentifierConflicts[0].unlessAgree.shoe_size: unknown field "shoe_size"'],
     ['unlessAgree unknown level', (r) => (r.decision.strongIdentifierConflicts[0].unlessAgree.birth_date = ['exact', 'close']), '$.decision.strongIdentifierConflicts[0].unlessAgree.birth_date: "close" is not a level of field "birth_date"'],
-    ['unlessAgree "missing" is not a level', (r) => (r.decision.strongIdentifierConflicts[0].unlessAgree.given_name = ['missing']), '$.decision.strongIdentifierConflicts[0].unlessAgree.given_name: "missing" is not a level'],
+    ['unlessAgree "missing" alone', (r) => (r.decision.strongIdentifierConflicts[0].unlessAgree.given_name = ['missing']), '$.decision.strongIdentifierConflicts[0].unlessAgree.given_name: must list at least one level other than "missing"'],
     ['unlessAgree empty', (r) => (r.decision.strongIdentifierConflicts[0].unlessAgree = {}), '$.decision.strongIdentifierConflicts[0].unlessAgree: must be a non-empty object'],
     ['unlessAgree empty levels', (r) => (r.decision.strongIdentifierConflicts[0].unlessAgree.given_name = []), '$.decision.strongIdentifierConflicts[0].unlessAgree.given_name: must be a non-empty array of level ids'],
     ['unlessAgree on the conflict field', (r) => (r.decision.strongIdentifierConflicts[0].unlessAgree.ssn = ['exact']), '$.decision.strongIdentifierConflicts[0].unlessAgree.ssn: must name a field other than'],

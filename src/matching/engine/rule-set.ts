@@ -398,7 +398,9 @@ export function compileRuleSet(raw: unknown): CompileResult {
         continue;
       }
       if (brokenFields.has(af)) continue;
-      for (const l of al) if (!g.has(l)) errs.add(`${s.path}.unlessAgree.${af}`, `"${l}" is not a level of field "${af}"`);
+      // "missing" (either side absent) may be listed: the field then only must not disagree.
+      for (const l of al) if (l !== 'missing' && !g.has(l)) errs.add(`${s.path}.unlessAgree.${af}`, `"${l}" is not a level of field "${af}"`);
+      if (al.length > 0 && al.every((l) => l === 'missing')) errs.add(`${s.path}.unlessAgree.${af}`, 'must list at least one level other than "missing"');
     }
   }
 
