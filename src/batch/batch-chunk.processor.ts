@@ -1,0 +1,158 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import type { Actor } from '../auth/auth.decorators.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { runInTransaction } from '../database/transaction.js';
+import { validateDemographics } from '../identities/demographics.validation.js';
+import { toDemographics } from '../identities/demographics.mapper.js';
+import { JobQueue } from '../jobs/job-queue.js';
+import { ChunkLinkageService, type ChunkRecordInput } from '../linkage/chunk-linkage.service.js';
+import { contentHashOf } from '../linkage/feed.service.js';
+import { MatchingService } from '../matching/matching.service.js';
+import { type BatchCounts, BatchLoadRepository, type ChunkRow, type RowError } from './batch-load.repository.js';
+import { csvRowToRecord, ndjsonLineToRecord } from './batch-rows.js';
+import { BATCH_QUEUE, type ChunkJob, chunkJobId, MAX_CHUNK_ATTEMPTS } from './batch-queue.js';
+
+/**
+ * Runs one stored chunk: validates its rows exactly as the feed validates a body, links the
+ * valid ones set-based (ChunkLinkageService), stores the bad ones in the error report, and
+ * marks the chunk done with its counts, all in one transaction. A crash rolls the whole
+ * chunk back; a chunk that is done already is skipped, so a retried or duplicated job
+ * changes nothing. The same handler runs on Bull workers and in-process.
+ */
+@Injectable()
+export class BatchChunkProcessor implements OnModuleInit, OnApplicationBootstrap {
+  private readonly logger = new Logger('BatchChunks');
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly loads: BatchLoadRepository,
+    private readonly linker: ChunkLinkageService,
+    private readonly matching: MatchingService,
+    private readonly audit: AuditService,
+    private readonly queue: JobQueue,
+  ) {}
+
+  onModuleInit(): void {
+    this.queue.process<ChunkJob>(BATCH_QUEUE, (job) => this.run(job), this.config.batch.concurrency);
+  }
+
+  /** Resumes what a stopped process left: pending chunks of unfinished loads are queued again. */
+  async onApplicationBootstrap(): Promise<void> {
+    try {
+      await this.resume();
+    } catch (e) {
+      this.logger.error({ errorClass: e instanceof Error ? e.name : typeof e }, 'could not resume batch loads');
+    }
+  }
+
+  async resume(): Promise<number> {
+    const m = this.dataSource.manager;
+    const pending = await this.loads.findPendingChunks(m);
+    // In-process jobs died with their process; Bull keeps queued ones (same id: ignored), but
+    // a chunk whose attempt was cut short gets a new id so it need not wait for Bull's stall check.
+    const stamp = Date.now().toString(36);
+    const jobs = pending.map((c) => ({
+      data: { loadId: c.loadId, seq: c.seq },
+      jobId: chunkJobId(c.loadId, c.seq, this.queue.mode === 'in-process' || c.attempts > 0 ? `r${stamp}` : undefined),
+    }));
+    if (jobs.length) await this.queue.add<ChunkJob>(BATCH_QUEUE, jobs);
+    for (const loadId of await this.loads.findUnfinishedWithoutPending(m)) await this.finish(loadId);
+    if (jobs.length) this.logger.log({ chunks: jobs.length }, 'resumed batch chunks');
+    return jobs.length;
+  }
+
+  async run({ loadId, seq }: ChunkJob): Promise<void> {
+    for (;;) {
+      const attempt = await this.loads.startAttempt(loadId, seq, this.dataSource.manager);
+      if (attempt === null) break;
+      if (attempt > MAX_CHUNK_ATTEMPTS) {
+        await this.loads.failChunk(loadId, seq, 'too-many-attempts', this.dataSource.manager);
+        this.logger.error({ loadId, seq }, 'batch chunk failed for good');
+        break;
+      }
+      try {
+        await this.processOnce(loadId, seq);
+        break;
+      } catch (e) {
+        const code = errorCode(e);
+        this.logger.warn({ loadId, seq, attempt, errorCode: code }, 'batch chunk attempt failed');
+        // Bull retries with back-off; in-process, this loop does. Only a code: messages may quote values.
+        if (this.queue.mode === 'redis') throw new Error(`chunk ${seq} of load ${loadId} failed: ${code}`);
+        await new Promise((r) => setTimeout(r, 200 * attempt));
+      }
+    }
+    await this.finish(loadId);
+  }
+
+  private async processOnce(loadId: string, seq: number): Promise<void> {
+    const chunk = await this.loads.readPendingChunk(loadId, seq, this.dataSource.manager);
+    if (!chunk) return;
+    const { valid, errors } = this.prepare(chunk);
+    const actor: Actor = { clientId: chunk.actorClientId ?? 'batch', organizationId: chunk.organizationId, scopes: [], requestId: chunk.requestId ?? '' };
+    await runInTransaction(this.dataSource, async (m) => {
+      if (!(await this.loads.lockPendingChunk(loadId, seq, m))) return;
+      const outcomes = await this.linker.linkChunk(chunk.organizationId, valid, actor, m);
+      const counts: Omit<BatchCounts, 'rows'> = { created: 0, updated: 0, unchanged: 0, linked: 0, review: 0, rejected: errors.length };
+      for (const o of outcomes) {
+        counts[o.record]++;
+        if (o.decision === 'linked') counts.linked++;
+        if (o.decision === 'review') counts.review++;
+      }
+      await this.loads.completeChunk(loadId, seq, counts, errors, m);
+    });
+  }
+
+  /** Validation exactly as the feed's (the same DTO and rules), then normalization and blocking. */
+  private prepare(chunk: ChunkRow): { valid: ChunkRecordInput[]; errors: RowError[] } {
+    const valid: ChunkRecordInput[] = [];
+    const errors: RowError[] = [];
+    chunk.payload.forEach((raw, i) => {
+      const row = chunk.firstRow + i;
+      const parsed = chunk.format === 'csv' ? csvRowToRecord(chunk.columns ?? [], raw as string[]) : ndjsonLineToRecord(raw as string);
+      const checked = parsed.errors.length ? null : validateDemographics(parsed.demographics);
+      const fieldErrors = parsed.errors.length
+        ? parsed.errors
+        : checked!.errors.map((e) => (chunk.format === 'ndjson' ? { ...e, field: `demographics.${e.field}` } : e));
+      if (fieldErrors.length || !parsed.localId) {
+        errors.push({ row, localId: parsed.localId, errors: fieldErrors });
+        return;
+      }
+      const demographics = toDemographics(checked!.value!);
+      valid.push({ row, localId: parsed.localId, demographics, prepared: this.matching.prepare(demographics), contentHash: contentHashOf(demographics) });
+    });
+    return { valid, errors };
+  }
+
+  /** Completes the load once no chunk is pending, with its one "finish" audit event. */
+  private async finish(loadId: string): Promise<void> {
+    await runInTransaction(this.dataSource, async (m: EntityManager) => {
+      const status = await this.loads.finishIfDone(loadId, m);
+      if (!status) return;
+      const load = (await this.loads.findLoad(loadId, m))!;
+      await this.audit.record(
+        {
+          action: 'batch-load.finish',
+          outcome: status === 'completed' ? 'success' : 'failure',
+          actor: { organizationId: load.organizationId },
+          targetType: 'batch-load',
+          targetIds: [loadId],
+          resultCount: load.counts.rows,
+          details: { organizationId: load.organizationId, status, counts: load.counts, chunks: load.chunks },
+        },
+        m,
+      );
+      this.logger.log({ loadId, status, rows: load.counts.rows }, 'batch load finished');
+    });
+    this.matching.invalidateRecordCount();
+  }
+}
+
+function errorCode(e: unknown): string {
+  const code = (e as { code?: unknown })?.code;
+  return typeof code === 'string' ? code : e instanceof Error ? e.name : typeof e;
+}
