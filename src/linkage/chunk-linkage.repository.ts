@@ -71,6 +71,15 @@ const json = (v: unknown) => JSON.stringify(v);
  */
 @Injectable()
 export class ChunkLinkageRepository {
+  /**
+   * The chunk's statements join a thousand-element array against large tables: the planner's
+   * cost estimates then switch on JIT compilation, which costs more than the queries (tens to
+   * hundreds of ms each). Off for this transaction only.
+   */
+  async withoutJit(m: EntityManager): Promise<void> {
+    await m.query(`SELECT set_config('jit', 'off', true)`);
+  }
+
   /** The chunk's records that exist already (any status), with link and blocking keys. */
   async findRecords(organizationId: string, localIds: string[], m: EntityManager): Promise<ChunkRecordRow[]> {
     if (!localIds.length) return [];
@@ -78,8 +87,9 @@ export class ChunkLinkageRepository {
       `SELECT r.id, r.local_id AS "localId", r.status, r.normalized, r.content_hash AS "contentHash",
               l.person_id AS "personId", l.method,
               coalesce((SELECT array_agg(b.key) FROM blocking_key b WHERE b.record_id = r.id), '{}') AS keys
-       FROM source_record r LEFT JOIN record_link l ON l.record_id = r.id
-       WHERE r.organization_id = $1 AND r.local_id = ANY($2::text[])`,
+       FROM unnest($2::text[]) AS x(local_id)
+       JOIN source_record r ON r.organization_id = $1 AND r.local_id = x.local_id
+       LEFT JOIN record_link l ON l.record_id = r.id`,
       [organizationId, localIds],
     );
   }
@@ -99,8 +109,9 @@ export class ChunkLinkageRepository {
     if (!ids.length) return [];
     return m.query(
       `SELECT r.id, r.organization_id AS "organizationId", r.normalized, l.person_id AS "personId", l.method
-       FROM source_record r JOIN record_link l ON l.record_id = r.id
-       WHERE r.id = ANY($1::uuid[]) AND r.status = 'active'`,
+       FROM unnest($1::uuid[]) AS x(id)
+       JOIN source_record r ON r.id = x.id AND r.status = 'active'
+       JOIN record_link l ON l.record_id = r.id`,
       [ids],
     );
   }
@@ -124,8 +135,10 @@ export class ChunkLinkageRepository {
     if (!personIds.length) return out;
     const rows: Array<{ personId: string; ids: string[] }> = await m.query(
       `SELECT l.person_id AS "personId", array_agg(l.record_id) AS ids
-       FROM record_link l JOIN source_record r ON r.id = l.record_id AND r.status = 'active'
-       WHERE l.person_id = ANY($1::uuid[]) GROUP BY l.person_id`,
+       FROM unnest($1::uuid[]) AS x(id)
+       JOIN record_link l ON l.person_id = x.id
+       JOIN source_record r ON r.id = l.record_id AND r.status = 'active'
+       GROUP BY l.person_id`,
       [personIds],
     );
     for (const r of rows) out.set(r.personId, r.ids);
@@ -161,10 +174,11 @@ export class ChunkLinkageRepository {
   }
 
   async replaceBlockingKeys(deleteFor: string[], keys: Array<{ recordId: string; key: string }>, m: EntityManager): Promise<void> {
-    if (deleteFor.length) await m.query(`DELETE FROM blocking_key WHERE record_id = ANY($1::uuid[])`, [deleteFor]);
+    if (deleteFor.length) await m.query(`DELETE FROM blocking_key b USING unnest($1::uuid[]) AS x(id) WHERE b.record_id = x.id`, [deleteFor]);
     if (keys.length) {
       await m.query(
-        `INSERT INTO blocking_key (key, record_id) SELECT * FROM unnest($1::text[], $2::uuid[]) ON CONFLICT DO NOTHING`,
+        // In key order: neighbouring index entries go in together.
+        `INSERT INTO blocking_key (key, record_id) SELECT * FROM unnest($1::text[], $2::uuid[]) AS k(key, record_id) ORDER BY 1 ON CONFLICT DO NOTHING`,
         [keys.map((k) => k.key), keys.map((k) => k.recordId)],
       );
     }
@@ -175,7 +189,9 @@ export class ChunkLinkageRepository {
     if (!recordIds.length) return;
     await m.query(
       `UPDATE review_task SET status = 'dismissed', resolution = 'superseded', resolved_by = $2, resolved_at = now()
-       WHERE status = 'open' AND (record_id = ANY($1::uuid[]) OR candidate_record_id = ANY($1::uuid[]))`,
+       WHERE status = 'open' AND id IN (
+         SELECT t.id FROM unnest($1::uuid[]) AS x(id) JOIN review_task t ON t.record_id = x.id
+         UNION SELECT t.id FROM unnest($1::uuid[]) AS x(id) JOIN review_task t ON t.candidate_record_id = x.id)`,
       [recordIds, actorClientId],
     );
   }

@@ -66,6 +66,7 @@ export class ChunkLinkageService {
 
   async linkChunk(organizationId: string, rows: ChunkRecordInput[], actor: Actor, m: EntityManager): Promise<ChunkRowOutcome[]> {
     await this.links.lockForBatchChunk(m);
+    await this.repo.withoutJit(m);
     const ruleSet = this.ruleSetRef();
     const maxBlock = this.matching.ruleSet.blocking.maxBlockSize;
     const localIds = [...new Set(rows.map((r) => r.localId))];
@@ -258,6 +259,7 @@ export class ChunkLinkageService {
     if (w.refresh.size) await this.links.refreshPersonStatus([...w.refresh], m);
     // Last statement before COMMIT, so the name-count rows stay locked for a moment only.
     await this.termFrequencies.applyDeltas(w.tfDeltas, m);
+
   }
 
   private ruleSetRef(): RuleSetRef {

@@ -20,6 +20,14 @@ const SURNAMES = ['Smith', 'Johnson', 'Williams', 'Brown', 'Jones', 'Garcia', 'M
 const STREETS = ['Main St', 'Oak Ave', 'Maple Dr', 'Cedar Ln', 'Pine St', 'Elm St', 'Washington Ave', 'Lake Rd', 'Hill St', 'Park Ave', 'Sunset Blvd', 'River Rd', 'Church St', 'Highland Ave', 'Forest Dr', 'Meadow Ln', 'Willow Way', 'Spring St', 'Ridge Rd', 'Valley Dr'];
 const PLACES: Array<[string, string, string]> = [['Madison', 'WI', '537'], ['Austin', 'TX', '787'], ['Atlanta', 'GA', '303'], ['Boston', 'MA', '021'], ['Denver', 'CO', '802'], ['Phoenix', 'AZ', '850'], ['Columbus', 'OH', '432'], ['Portland', 'OR', '972'], ['Nashville', 'TN', '372'], ['Omaha', 'NE', '681'], ['Raleigh', 'NC', '276'], ['Tampa', 'FL', '336'], ['Fresno', 'CA', '937'], ['Tulsa', 'OK', '741'], ['Albany', 'NY', '122'], ['Reno', 'NV', '895']];
 
+// A long tail of rarer names (a real US file has tens of thousands of surnames), so blocks
+// stay the size they are in real data instead of every record sharing a few dozen names.
+const SUR_A = ['Al', 'Bar', 'Bel', 'Bran', 'Car', 'Cor', 'Dal', 'Der', 'El', 'Fair', 'Gar', 'Hal', 'Har', 'Kel', 'Kin', 'Lan', 'Mar', 'Mor', 'Nor', 'Pem', 'Ral', 'Ros', 'Sal', 'Stan', 'Thor', 'Val', 'Wel', 'Win', 'Ash', 'Brock', 'Cald', 'Dun', 'Ed', 'Fen', 'Gil', 'Hol', 'Ing', 'Jar', 'Kirk', 'Lock'];
+const SUR_B = ['', 'a', 'e', 'i', 'o', 'en', 'er', 'in', 'on', 'an', 'ing', 'ley', 'den', 'ton', 'ford', 'wick', 'dale', 'more', 'field', 'bury'];
+const SUR_C = ['', 's', 'son', 'man', 'berg', 'stein', 'ski', 'ova', 'ez', 'ini', 'ard', 'ett', 'ell', 'er', 'ow', 'ey', 'et', 'is', 'ay', 'um'];
+const GIV_A = ['Ja', 'Ka', 'La', 'Ma', 'Na', 'Ra', 'Sha', 'Ta', 'Da', 'Bri', 'Cal', 'El', 'Jo', 'Ky', 'Mi', 'Ro', 'Ze', 'Ari', 'Eve', 'Isa'];
+const GIV_B = ['den', 'lyn', 'son', 'mar', 'ra', 'na', 'el', 'ley', 'ton', 'rin', 'dra', 'vin', 'nia', 'ric', 'len', 'mon', 'sha', 'ven', 'lo', 'ya'];
+
 /** mulberry32: small, fast, seeded. */
 function rng(seed: number): () => number {
   let a = seed >>> 0;
@@ -59,8 +67,8 @@ export function* syntheticPatients(n: number, options: GeneratorOptions = {}): G
     const y = 1930 + Math.floor(r() * 90);
     const mo = 1 + Math.floor(r() * 12);
     const d = 1 + Math.floor(r() * 28);
-    const given = pick(sex === 'male' ? MALE : FEMALE);
-    const family = pick(SURNAMES);
+    const given = r() < 0.75 ? pick(sex === 'male' ? MALE : FEMALE) : pick(GIV_A) + pick(GIV_B);
+    const family = r() < 0.4 ? pick(SURNAMES) : pick(SUR_A) + pick(SUR_B) + pick(SUR_C);
     const row: Record<string, string> = {
       family,
       given,
