@@ -60,8 +60,18 @@ export async function getLoad(base: string, token: string, id: string): Promise<
 
 /** Polls until the load finishes, calling `onProgress` each time. */
 export async function waitForLoad(base: string, token: string, id: string, onProgress?: (s: LoadStatus) => void, everyMs = 1_000): Promise<LoadStatus> {
+  let failures = 0;
   for (;;) {
-    const s = await getLoad(base, token, id);
+    let s: LoadStatus;
+    try {
+      s = await getLoad(base, token, id);
+      failures = 0;
+    } catch (e) {
+      // A restarting server or a dropped connection: the load goes on; give up after a while.
+      if (++failures > 10) throw e;
+      await new Promise((r) => setTimeout(r, everyMs));
+      continue;
+    }
     onProgress?.(s);
     if (s.status === 'completed' || s.status === 'failed') return s;
     await new Promise((r) => setTimeout(r, everyMs));

@@ -6,20 +6,25 @@
  * prints rows/s, wall time, peak RSS per process (VmHWM) and precision / recall / F1 of the
  * persons against the generator's truth (the truth never reaches the service).
  *
+ * Also (BENCH_FEBRL=0 to skip) FEBRL3 as one batch file, for its F1 against bench:accuracy's.
+ *
  * BENCH_N (default "100000"; e.g. "100000,1000000"), BENCH_WORKERS (extra worker processes,
  * default 1), BENCH_SEED (default 42), BENCH_REDIS_URL (default redis://127.0.0.1:6379/2),
  * BENCH_DATABASE_ADMIN_URL, BATCH_CHUNK_ROWS / BATCH_CONCURRENCY (passed to the server).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, openSync, readFileSync, statSync } from 'node:fs';
+import { createWriteStream, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { ADMIN, freshDatabase, root } from './bench-server.js';
+import { readFebrl, scoreClusters } from './febrl.js';
 import { getToken, progressLine, processed, uploadFile, waitForLoad } from './batch-client.js';
 import { csvLine, SYNTHETIC_COLUMNS, syntheticPatients } from '../test/factories/synthetic-patients.js';
 
-const sizes = (process.env.BENCH_N ?? '100000').split(',').map((s) => Number(s.trim()));
+const sizes = (process.env.BENCH_N ?? '100000').split(',').filter((s) => s.trim() !== '').map((s) => Number(s.trim()));
+const febrlDir = resolve(root, process.env.FEBRL_DIR ?? '../shared/datasets/febrl');
+const withFebrl = (process.env.BENCH_FEBRL ?? '1') !== '0';
 const extraWorkers = Number(process.env.BENCH_WORKERS ?? 1);
 const seed = Number(process.env.BENCH_SEED ?? 42);
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/2';
@@ -92,12 +97,63 @@ function score(members: Array<{ local: number; person: string }>, truth: Int32Ar
   return { truePairs: all.n, predicted: predicted.n, tp: predicted.hit, precision, recall, f1: precision + recall ? (2 * precision * recall) / (precision + recall) : 0 };
 }
 
+/**
+ * FEBRL3 (5,000 records, one organization) as one NDJSON batch file, with exactly the
+ * demographics bench:accuracy feeds one PUT at a time (scripts/febrl.ts), local ids mrn-1 …;
+ * F1 from person membership against rec_id, to compare with the single-record figure.
+ */
+async function runFebrl3(): Promise<void> {
+  const rows = readFebrl(febrlDir, 'dataset3.csv', 'febrl3').map((r, i) => ({ ...r, localId: `mrn-${i + 1}` }));
+  const file = join(tmpdir(), 'mpi-bench-batch-febrl3.ndjson');
+  writeFileSync(file, rows.map((r) => JSON.stringify({ localId: r.localId, demographics: r.demographics })).join('\n') + '\n');
+  await load('febrl3', file, async (databaseUrl, final, wall) => {
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    const res = await client.query(`SELECT r.local_id AS local, l.person_id AS person FROM source_record r JOIN record_link l ON l.record_id = r.id WHERE r.status = 'active'`);
+    await client.end();
+    const person = new Map((res.rows as Array<{ local: string; person: string }>).map((r) => [r.local, r.person]));
+    const s = scoreClusters(rows.filter((r) => person.has(r.localId)).map((r) => ({ recId: r.recId, cluster: person.get(r.localId)! })));
+    const pct = (x: number) => (x * 100).toFixed(2);
+    console.log(
+      `febrl3 as one batch file: records=${rows.length} counts ${JSON.stringify(final.counts)} wall ${wall.toFixed(1)} s\n` +
+        `  truePairs=${s.truePairs} predictedPairs=${s.predicted} TP=${s.truePositives}  precision=${pct(s.precision)}% recall=${pct(s.recall)}% F1=${s.f1.toFixed(4)}`,
+    );
+  });
+}
+
 async function run(n: number): Promise<void> {
   const tg = Date.now();
   const { file, truth } = await writeFile(n);
   const genSeconds = (Date.now() - tg) / 1000;
-  const databaseUrl = await freshDatabase(`mpi_bench_batch_${n}`);
-  const prefix = `mpi-bench-batch-${process.pid}-${n}`;
+  await load(String(n), file, async (databaseUrl, final, wall, uploadSeconds, rss) => {
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    const res = await client.query(
+      `SELECT substr(r.local_id, 2)::int AS local, l.person_id AS person FROM source_record r JOIN record_link l ON l.record_id = r.id WHERE r.status = 'active'`,
+    );
+    const size = (await client.query(`SELECT pg_size_pretty(pg_database_size(current_database())) AS s`)).rows[0].s;
+    await client.end();
+    const s = score(res.rows as Array<{ local: number; person: string }>, truth);
+    const pct = (x: number) => (x * 100).toFixed(2);
+    console.log(
+      `N=${n.toLocaleString('en-US')}  file ${(statSync(file).size / 1e6).toFixed(1)} MB (generated in ${genSeconds.toFixed(1)} s)  status=${final.status}\n` +
+        `  counts ${JSON.stringify(final.counts)}  chunks ${final.chunks.total}\n` +
+        `  wall ${wall.toFixed(1)} s (upload+store ${uploadSeconds.toFixed(1)} s)  ${Math.round(n / wall).toLocaleString('en-US')} rows/s  ` +
+        `processes: server + ${extraWorkers} worker(s), Bull on Redis\n` +
+        `  peak RSS MB: ${rss.map((r, i) => `${i === 0 ? 'server' : `worker${i}`}=${r}`).join(' ')}  database ${size}\n` +
+        `  truePairs=${s.truePairs} predictedPairs=${s.predicted} TP=${s.tp}  precision=${pct(s.precision)}% recall=${pct(s.recall)}% F1=${s.f1.toFixed(4)}`,
+    );
+  });
+}
+
+/** A fresh database, the server and its workers, the file uploaded and polled to the end. */
+async function load(
+  name: string,
+  file: string,
+  report: (databaseUrl: string, final: Awaited<ReturnType<typeof waitForLoad>>, wall: number, uploadSeconds: number, rssMb: number[]) => Promise<void>,
+): Promise<void> {
+  const databaseUrl = await freshDatabase(`mpi_bench_batch_${name}`);
+  const prefix = `mpi-bench-batch-${process.pid}-${name}`;
   const port = 3900 + Math.floor(Math.random() * 50);
   const server = startProcess(databaseUrl, port, prefix, true);
   const procs: ChildProcess[] = [server];
@@ -118,27 +174,12 @@ async function run(n: number): Promise<void> {
     process.stderr.write('\n');
     const wall = (Date.now() - t0) / 1000;
     const rss = procs.map((p) => peakRssMb(p.pid!));
-    const client = new pg.Client({ connectionString: databaseUrl });
-    await client.connect();
-    const res = await client.query(
-      `SELECT substr(r.local_id, 2)::int AS local, l.person_id AS person FROM source_record r JOIN record_link l ON l.record_id = r.id WHERE r.status = 'active'`,
-    );
-    const size = (await client.query(`SELECT pg_size_pretty(pg_database_size(current_database())) AS s`)).rows[0].s;
-    await client.end();
-    const s = score(res.rows as Array<{ local: number; person: string }>, truth);
-    const pct = (x: number) => (x * 100).toFixed(2);
-    console.log(
-      `N=${n.toLocaleString('en-US')}  file ${(statSync(file).size / 1e6).toFixed(1)} MB (generated in ${genSeconds.toFixed(1)} s)  status=${final.status}\n` +
-        `  counts ${JSON.stringify(final.counts)}  chunks ${final.chunks.total}\n` +
-        `  wall ${wall.toFixed(1)} s (upload+store ${uploadSeconds.toFixed(1)} s)  ${Math.round(n / wall).toLocaleString('en-US')} rows/s  ` +
-        `processes: server + ${extraWorkers} worker(s), Bull on Redis\n` +
-        `  peak RSS MB: ${rss.map((r, i) => `${i === 0 ? 'server' : `worker${i}`}=${r}`).join(' ')}  database ${size}\n` +
-        `  truePairs=${s.truePairs} predictedPairs=${s.predicted} TP=${s.tp}  precision=${pct(s.precision)}% recall=${pct(s.recall)}% F1=${s.f1.toFixed(4)}`,
-    );
+    await report(databaseUrl, final, wall, uploadSeconds, rss);
   } finally {
     for (const p of procs) p.kill('SIGTERM');
     await Promise.all(procs.map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : p.once('exit', r)))));
   }
 }
 
+if (withFebrl) await runFebrl3();
 for (const n of sizes) await run(n);

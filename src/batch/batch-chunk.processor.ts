@@ -16,6 +16,9 @@ import { type BatchCounts, BatchLoadRepository, type ChunkRow, type RowError } f
 import { csvRowToRecord, ndjsonLineToRecord } from './batch-rows.js';
 import { BATCH_QUEUE, type ChunkJob, chunkJobId, MAX_CHUNK_ATTEMPTS } from './batch-queue.js';
 
+/** Rows validated between two yields to the event loop. */
+const PREPARE_SLICE = 25;
+
 /**
  * Runs one stored chunk: validates its rows exactly as the feed validates a body, links the
  * valid ones set-based (ChunkLinkageService), stores the bad ones in the error report, and
@@ -92,7 +95,7 @@ export class BatchChunkProcessor implements OnModuleInit, OnApplicationBootstrap
   private async processOnce(loadId: string, seq: number): Promise<void> {
     const chunk = await this.loads.readPendingChunk(loadId, seq, this.dataSource.manager);
     if (!chunk) return;
-    const { valid, errors } = this.prepare(chunk);
+    const { valid, errors } = await this.prepare(chunk);
     const actor: Actor = { clientId: chunk.actorClientId ?? 'batch', organizationId: chunk.organizationId, scopes: [], requestId: chunk.requestId ?? '' };
     await runInTransaction(this.dataSource, async (m) => {
       if (!(await this.loads.lockPendingChunk(loadId, seq, m))) return;
@@ -107,11 +110,16 @@ export class BatchChunkProcessor implements OnModuleInit, OnApplicationBootstrap
     });
   }
 
-  /** Validation exactly as the feed's (the same DTO and rules), then normalization and blocking. */
-  private prepare(chunk: ChunkRow): { valid: ChunkRecordInput[]; errors: RowError[] } {
+  /**
+   * Validation exactly as the feed's (the same DTO and rules), then normalization and blocking.
+   * It yields every few rows: another chunk of this process may be holding the batch lock, and
+   * its statements must not wait behind half a second of this CPU work.
+   */
+  private async prepare(chunk: ChunkRow): Promise<{ valid: ChunkRecordInput[]; errors: RowError[] }> {
     const valid: ChunkRecordInput[] = [];
     const errors: RowError[] = [];
-    chunk.payload.forEach((raw, i) => {
+    for (const [i, raw] of chunk.payload.entries()) {
+      if (i % PREPARE_SLICE === PREPARE_SLICE - 1) await new Promise((r) => setImmediate(r));
       const row = chunk.firstRow + i;
       const parsed = chunk.format === 'csv' ? csvRowToRecord(chunk.columns ?? [], raw as string[]) : ndjsonLineToRecord(raw as string);
       const checked = parsed.errors.length ? null : validateDemographics(parsed.demographics);
@@ -120,13 +128,13 @@ export class BatchChunkProcessor implements OnModuleInit, OnApplicationBootstrap
         : checked!.errors.map((e) => (chunk.format === 'ndjson' ? { ...e, field: `demographics.${e.field}` } : e));
       if (fieldErrors.length || !parsed.localId) {
         errors.push({ row, localId: parsed.localId, errors: fieldErrors });
-        return;
+        continue;
       }
       // A valid row's plain object is what toDemographics(dto) gives (no undefined members,
       // nothing transformed: batch-rows.spec.ts checks it), without its class round trip.
       const demographics = parsed.demographics as Demographics;
       valid.push({ row, localId: parsed.localId, demographics, prepared: this.matching.prepare(demographics), contentHash: contentHashOf(demographics) });
-    });
+    }
     return { valid, errors };
   }
 

@@ -1,24 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { TEST_ADMIN, TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/test-env.js';
 import { syntheticPatients, toCsv } from '../factories/synthetic-patients.js';
 import { assertIntegrity, partition, waitForLoad } from '../support/batch.js';
+import { freePort } from '../support/net.js';
 
 const MAIN = 'dist/src/main.js'; // built by `npm test` before Vitest starts
 const ORG = 'north';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 /** The compiled service as a separate process: a Bull worker on the test database and Redis. */
 async function startWorker(prefix: string): Promise<{ proc: ChildProcess; port: number }> {
