@@ -6,13 +6,15 @@
  * prints rows/s, wall time, peak RSS per process (VmHWM) and precision / recall / F1 of the
  * persons against the generator's truth (the truth never reaches the service).
  *
- * Also (BENCH_FEBRL=0 to skip) FEBRL3 as one batch file, for its F1 against bench:accuracy's.
+ * Also (BENCH_FEBRL=0 to skip) FEBRL3 as one batch file and, into another fresh database, one
+ * PUT at a time: F1 of each and how many records the two group differently.
  *
  * BENCH_N (default "100000"; e.g. "100000,1000000"), BENCH_WORKERS (extra worker processes,
  * default 1), BENCH_SEED (default 42), BENCH_REDIS_URL (default redis://127.0.0.1:6379/2),
  * BENCH_DATABASE_ADMIN_URL, BATCH_CHUNK_ROWS / BATCH_CONCURRENCY (passed to the server).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import http from 'node:http';
 import { createWriteStream, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -106,19 +108,55 @@ async function runFebrl3(): Promise<void> {
   const rows = readFebrl(febrlDir, 'dataset3.csv', 'febrl3').map((r, i) => ({ ...r, localId: `mrn-${i + 1}` }));
   const file = join(tmpdir(), 'mpi-bench-batch-febrl3.ndjson');
   writeFileSync(file, rows.map((r) => JSON.stringify({ localId: r.localId, demographics: r.demographics })).join('\n') + '\n');
-  await load('febrl3', file, async (databaseUrl, final, wall) => {
-    const client = new pg.Client({ connectionString: databaseUrl });
-    await client.connect();
-    const res = await client.query(`SELECT r.local_id AS local, l.person_id AS person FROM source_record r JOIN record_link l ON l.record_id = r.id WHERE r.status = 'active'`);
-    await client.end();
-    const person = new Map((res.rows as Array<{ local: string; person: string }>).map((r) => [r.local, r.person]));
+  const report = (how: string, seconds: number, person: Map<string, string>) => {
     const s = scoreClusters(rows.filter((r) => person.has(r.localId)).map((r) => ({ recId: r.recId, cluster: person.get(r.localId)! })));
     const pct = (x: number) => (x * 100).toFixed(2);
     console.log(
-      `febrl3 as one batch file: records=${rows.length} counts ${JSON.stringify(final.counts)} wall ${wall.toFixed(1)} s\n` +
-        `  truePairs=${s.truePairs} predictedPairs=${s.predicted} TP=${s.truePositives}  precision=${pct(s.precision)}% recall=${pct(s.recall)}% F1=${s.f1.toFixed(4)}`,
+      `febrl3 ${how}: records=${rows.length} stored=${person.size} ${seconds.toFixed(1)} s  truePairs=${s.truePairs} predictedPairs=${s.predicted} ` +
+        `TP=${s.truePositives}  precision=${pct(s.precision)}% recall=${pct(s.recall)}% F1=${s.f1.toFixed(4)}`,
     );
+  };
+  const batch = await load('febrl3', file, async (databaseUrl, _final, wall) => {
+    const person = await personsOf(databaseUrl);
+    report('as one batch file', wall, person);
+    return person;
   });
+  const single = await load('febrl3_single', null, async (databaseUrl, _final, wall) => {
+    const person = await personsOf(databaseUrl);
+    report('one PUT at a time', wall, person);
+    return person;
+  }, async (base, token) => {
+    // The single-record feed, in file order, over keep-alive HTTP.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    for (const r of rows) {
+      await new Promise<void>((done, fail) => {
+        const body = JSON.stringify(r.demographics);
+        const req = http.request(`${base}/api/v1/organizations/bench/records/${r.localId}`, {
+          method: 'PUT', agent, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        }, (res) => res.resume().on('end', () => done()));
+        req.on('error', fail);
+        req.end(body);
+      });
+    }
+  });
+  // The same partition into persons? Compare each record's co-members.
+  const members = (m: Map<string, string>) => {
+    const byPerson = new Map<string, string[]>();
+    for (const [local, person] of m) byPerson.set(person, [...(byPerson.get(person) ?? []), local]);
+    return new Map([...m].map(([local, person]) => [local, byPerson.get(person)!.sort().join(',')]));
+  };
+  const a = members(batch);
+  const b = members(single);
+  const differ = [...a.keys()].filter((k) => a.get(k) !== b.get(k)).length;
+  console.log(`febrl3 batch vs single feed: ${differ} of ${a.size} records in a different person grouping`);
+}
+
+async function personsOf(databaseUrl: string): Promise<Map<string, string>> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  const res = await client.query(`SELECT r.local_id AS local, l.person_id AS person FROM source_record r JOIN record_link l ON l.record_id = r.id WHERE r.status = 'active'`);
+  await client.end();
+  return new Map((res.rows as Array<{ local: string; person: string }>).map((r) => [r.local, r.person]));
 }
 
 async function run(n: number): Promise<void> {
@@ -126,6 +164,7 @@ async function run(n: number): Promise<void> {
   const { file, truth } = await writeFile(n);
   const genSeconds = (Date.now() - tg) / 1000;
   await load(String(n), file, async (databaseUrl, final, wall, uploadSeconds, rss) => {
+    if (!final) return;
     const client = new pg.Client({ connectionString: databaseUrl });
     await client.connect();
     const res = await client.query(
@@ -147,11 +186,13 @@ async function run(n: number): Promise<void> {
 }
 
 /** A fresh database, the server and its workers, the file uploaded and polled to the end. */
-async function load(
+async function load<T>(
   name: string,
-  file: string,
-  report: (databaseUrl: string, final: Awaited<ReturnType<typeof waitForLoad>>, wall: number, uploadSeconds: number, rssMb: number[]) => Promise<void>,
-): Promise<void> {
+  file: string | null,
+  report: (databaseUrl: string, final: Awaited<ReturnType<typeof waitForLoad>> | null, wall: number, uploadSeconds: number, rssMb: number[]) => Promise<T>,
+  /** Instead of a batch file: feed the records some other way (the single-record PUT). */
+  feed?: (base: string, token: string) => Promise<void>,
+): Promise<T> {
   const databaseUrl = await freshDatabase(`mpi_bench_batch_${name}`);
   const prefix = `mpi-bench-batch-${process.pid}-${name}`;
   const port = 3900 + Math.floor(Math.random() * 50);
@@ -168,13 +209,17 @@ async function load(
     const token = await getToken(base, ADMIN.id, ADMIN.secret);
     await fetch(`${base}/api/v1/organizations`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ id: 'bench', name: 'Bench', assigningAuthority: 'urn:oid:1.3.6.1.4.1.99999.77' }) });
     const t0 = Date.now();
-    const { id } = await uploadFile(base, token, 'bench', file);
+    if (feed) {
+      await feed(base, token);
+      return await report(databaseUrl, null, (Date.now() - t0) / 1000, 0, procs.map((p) => peakRssMb(p.pid!)));
+    }
+    const { id } = await uploadFile(base, token, 'bench', file!);
     const uploadSeconds = (Date.now() - t0) / 1000;
     const final = await waitForLoad(base, token, id, (s) => process.stderr.write(`\r${progressLine(processed(s), s.counts.rows, t0)}`), 2_000);
     process.stderr.write('\n');
     const wall = (Date.now() - t0) / 1000;
     const rss = procs.map((p) => peakRssMb(p.pid!));
-    await report(databaseUrl, final, wall, uploadSeconds, rss);
+    return await report(databaseUrl, final, wall, uploadSeconds, rss);
   } finally {
     for (const p of procs) p.kill('SIGTERM');
     await Promise.all(procs.map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : p.once('exit', r)))));

@@ -18,6 +18,9 @@ import { BATCH_QUEUE, type ChunkJob, chunkJobId, MAX_CHUNK_ATTEMPTS } from './ba
 
 /** Rows validated between two yields to the event loop. */
 const PREPARE_SLICE = 25;
+/** How often a chunk looks whether the chunks before it are done, and when it links them itself. */
+const TURN_POLL_MS = 20;
+const HELP_AFTER_MS = 5_000;
 
 /**
  * Runs one stored chunk: validates its rows exactly as the feed validates a body, links the
@@ -92,22 +95,63 @@ export class BatchChunkProcessor implements OnModuleInit, OnApplicationBootstrap
     await this.finish(loadId);
   }
 
+  /**
+   * Chunks of one load link in file order (each sees every earlier row, as one-by-one feeding
+   * would): a chunk prepares in parallel with its neighbours, then waits for its turn. When an
+   * earlier chunk stays pending a while (its job died, or waits behind this one for a worker
+   * slot), this job links that chunk itself first: whichever job gets there first does it,
+   * the other finds it done. So no chunk waits on Bull's ordering or stall checks.
+   */
   private async processOnce(loadId: string, seq: number): Promise<void> {
     const chunk = await this.loads.readPendingChunk(loadId, seq, this.dataSource.manager);
     if (!chunk) return;
     const { valid, errors } = await this.prepare(chunk);
     const actor: Actor = { clientId: chunk.actorClientId ?? 'batch', organizationId: chunk.organizationId, scopes: [], requestId: chunk.requestId ?? '' };
-    await runInTransaction(this.dataSource, async (m) => {
-      if (!(await this.loads.lockPendingChunk(loadId, seq, m))) return;
-      const outcomes = await this.linker.linkChunk(chunk.organizationId, valid, actor, m);
-      const counts: Omit<BatchCounts, 'rows'> = { created: 0, updated: 0, unchanged: 0, linked: 0, review: 0, rejected: errors.length };
-      for (const o of outcomes) {
-        counts[o.record]++;
-        if (o.decision === 'linked') counts.linked++;
-        if (o.decision === 'review') counts.review++;
+    let waitingSince = Date.now();
+    for (;;) {
+      const first = await this.loads.firstPendingSeq(loadId, this.dataSource.manager);
+      if (first === null || first > seq) return;
+      if (first < seq) {
+        if (Date.now() - waitingSince > HELP_AFTER_MS) {
+          await this.help(loadId, first);
+          waitingSince = Date.now();
+        } else {
+          await new Promise((r) => setTimeout(r, TURN_POLL_MS));
+        }
+        continue;
       }
-      await this.loads.completeChunk(loadId, seq, counts, errors, m);
-    });
+      const done = await runInTransaction(this.dataSource, async (m) => {
+        if (!(await this.loads.lockPendingChunk(loadId, seq, m))) return true;
+        await this.linker.lockForChunk(m);
+        // Checked again under the batch lock: an earlier chunk may have been re-queued.
+        if (await this.loads.hasEarlierPending(loadId, seq, m)) return false;
+        const outcomes = await this.linker.linkChunk(chunk.organizationId, valid, actor, m);
+        const counts: Omit<BatchCounts, 'rows'> = { created: 0, updated: 0, unchanged: 0, linked: 0, review: 0, rejected: errors.length };
+        for (const o of outcomes) {
+          counts[o.record]++;
+          if (o.decision === 'linked') counts.linked++;
+          if (o.decision === 'review') counts.review++;
+        }
+        await this.loads.completeChunk(loadId, seq, counts, errors, m);
+        return true;
+      });
+      if (done) return;
+    }
+  }
+
+  /** Links an earlier chunk for its missing job: one attempt, counted like its own job's. */
+  private async help(loadId: string, seq: number): Promise<void> {
+    const attempt = await this.loads.startAttempt(loadId, seq, this.dataSource.manager);
+    if (attempt === null) return;
+    if (attempt > MAX_CHUNK_ATTEMPTS) {
+      await this.loads.failChunk(loadId, seq, 'too-many-attempts', this.dataSource.manager);
+      return;
+    }
+    try {
+      await this.processOnce(loadId, seq);
+    } catch (e) {
+      this.logger.warn({ loadId, seq, attempt, errorCode: errorCode(e) }, 'batch chunk attempt failed');
+    }
   }
 
   /**

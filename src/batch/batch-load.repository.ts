@@ -126,6 +126,24 @@ export class BatchLoadRepository {
     return rows[0]?.status === 'pending';
   }
 
+  /** An earlier chunk of the load still to link (chunks link in file order). */
+  async hasEarlierPending(loadId: string, seq: number, m: EntityManager): Promise<boolean> {
+    const rows: Array<{ waiting: boolean }> = await m.query(
+      `SELECT EXISTS (SELECT 1 FROM batch_chunk WHERE load_id = $1 AND seq < $2 AND status = 'pending') AS waiting`,
+      [loadId, seq],
+    );
+    return rows[0].waiting;
+  }
+
+  /** The load's first chunk still to link, or null. */
+  async firstPendingSeq(loadId: string, m: EntityManager): Promise<number | null> {
+    const rows: Array<{ seq: number | null }> = await m.query(
+      `SELECT min(seq) AS seq FROM batch_chunk WHERE load_id = $1 AND status = 'pending'`,
+      [loadId],
+    );
+    return rows[0].seq;
+  }
+
   async completeEmpty(loadId: string, m: EntityManager): Promise<void> {
     await m.query(`UPDATE batch_load SET status = 'completed', started_at = now(), finished_at = now() WHERE id = $1`, [loadId]);
   }

@@ -52,8 +52,8 @@ interface RecordState {
  * set-based: the chunk's records, blocks, term counts, assertions and person members are
  * read in a few statements; rows are then matched in memory against the stored records plus
  * an overlay of the chunk's earlier rows (their records, keys, links, term counts and the
- * index size); everything is written back in one statement per table. It first takes the
- * batch lock (LinkRepository.lockForBatchChunk), so nothing else links meanwhile.
+ * index size); everything is written back in one statement per table. The caller first takes
+ * the batch lock (`lockForChunk`), so nothing else links meanwhile.
  */
 @Injectable()
 export class ChunkLinkageService {
@@ -64,9 +64,14 @@ export class ChunkLinkageService {
     private readonly termFrequencies: TermFrequencyRepository,
   ) {}
 
-  async linkChunk(organizationId: string, rows: ChunkRecordInput[], actor: Actor, m: EntityManager): Promise<ChunkRowOutcome[]> {
+  /** Call first in the chunk's transaction: nothing else links until it ends. */
+  async lockForChunk(m: EntityManager): Promise<void> {
     await this.links.lockForBatchChunk(m);
     await this.repo.withoutJit(m);
+  }
+
+  /** Links the rows in order; the caller holds the lock (`lockForChunk`) in this transaction. */
+  async linkChunk(organizationId: string, rows: ChunkRecordInput[], actor: Actor, m: EntityManager): Promise<ChunkRowOutcome[]> {
     const ruleSet = this.ruleSetRef();
     const maxBlock = this.matching.ruleSet.blocking.maxBlockSize;
     const localIds = [...new Set(rows.map((r) => r.localId))];
