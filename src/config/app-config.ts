@@ -78,6 +78,15 @@ class EnvironmentVariables {
 
   @IsOptional() @Matches(/^\d+(b|kb|mb)$/i, { message: 'BODY_LIMIT must look like 1mb, 512kb' })
   BODY_LIMIT?: string;
+
+  @IsOptional() @Matches(/^\d+(b|kb|mb|gb)$/i, { message: 'BATCH_UPLOAD_LIMIT must look like 2gb, 500mb' })
+  BATCH_UPLOAD_LIMIT?: string;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(10) @Max(20000)
+  BATCH_CHUNK_ROWS?: number;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(16)
+  BATCH_CONCURRENCY?: number;
 }
 
 export type DatabaseMode = 'postgres' | 'embedded';
@@ -98,6 +107,7 @@ export interface AppConfig {
   matchingRulesPath: string;
   logLevel: string;
   bodyLimit: string;
+  batch: { uploadLimitBytes: number; chunkRows: number; concurrency: number };
 }
 
 export class ConfigValidationError extends Error {
@@ -148,11 +158,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     matchingRulesPath: resolve(parsed.MATCHING_RULES_PATH ?? 'matching-rules/default.json'),
     logLevel: parsed.LOG_LEVEL ?? 'info',
     bodyLimit: parsed.BODY_LIMIT ?? '1mb',
+    batch: {
+      uploadLimitBytes: bytesOf(parsed.BATCH_UPLOAD_LIMIT ?? '2gb'),
+      chunkRows: parsed.BATCH_CHUNK_ROWS ?? 1000,
+      concurrency: parsed.BATCH_CONCURRENCY ?? 2,
+    },
   };
 }
 
 const KNOWN = new Set([
   'PORT', 'HOST', 'HTTP_WORKERS', 'DATABASE_URL', 'DATABASE_POOL_SIZE', 'DATA_DIR', 'REDIS_URL', 'REDIS_KEY_PREFIX',
   'MPI_ADMIN_CLIENT_ID', 'MPI_ADMIN_CLIENT_SECRET', 'MPI_TOKEN_SECRET', 'MPI_TOKEN_TTL_SECONDS',
-  'MATCHING_RULES_PATH', 'MIGRATIONS_RUN', 'LOG_LEVEL', 'BODY_LIMIT',
+  'MATCHING_RULES_PATH', 'MIGRATIONS_RUN', 'LOG_LEVEL', 'BODY_LIMIT', 'BATCH_UPLOAD_LIMIT', 'BATCH_CHUNK_ROWS', 'BATCH_CONCURRENCY',
 ]);
+
+function bytesOf(s: string): number {
+  const m = /^(\d+)(b|kb|mb|gb)$/i.exec(s)!;
+  return Number(m[1]) * { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[m[2].toLowerCase() as 'b' | 'kb' | 'mb' | 'gb'];
+}

@@ -2,6 +2,7 @@ import { CreateFoundation1764043200000 } from '../../migrations/1764043200000-Cr
 import { CreateIdentityLinkage1764050400000 } from '../../migrations/1764050400000-CreateIdentityLinkage.js';
 import { AddRecordLocator1764057600000 } from '../../migrations/1764057600000-AddRecordLocator.js';
 import { AddStewardship1764064800000 } from '../../migrations/1764064800000-AddStewardship.js';
+import { CreateBatchLoads1764072000000 } from '../../migrations/1764072000000-CreateBatchLoads.js';
 
 /** Migrations listed as classes (a glob would make TypeORM require() .ts files). In order. */
-export const MIGRATIONS = [CreateFoundation1764043200000, CreateIdentityLinkage1764050400000, AddRecordLocator1764057600000, AddStewardship1764064800000];
+export const MIGRATIONS = [CreateFoundation1764043200000, CreateIdentityLinkage1764050400000, AddRecordLocator1764057600000, AddStewardship1764064800000, CreateBatchLoads1764072000000];

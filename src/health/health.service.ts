@@ -12,7 +12,7 @@ export interface HealthReport {
   database: 'up' | 'down';
   redis: 'up' | 'down' | 'disabled';
   mode: { database: AppConfig['database']['mode']; queue: AppConfig['redis']['mode'] };
-  jobs: { waiting?: number; active?: number; failed?: number; delayed?: number };
+  jobs: { waiting?: number; active?: number; failed?: number; delayed?: number; stalled?: number };
 }
 
 @Injectable()
@@ -27,13 +27,13 @@ export class HealthService {
   async check(): Promise<HealthReport> {
     const [database, queue] = await Promise.all([this.pingDatabase(), this.queue.health()]);
     const redis = queue.mode === 'in-process' ? 'disabled' : queue.status;
-    const { waiting, active, failed, delayed } = queue;
+    const { waiting, active, failed, delayed, stalled } = queue;
     return {
       status: database === 'up' && redis !== 'down' ? 'ok' : 'error',
       database,
       redis,
       mode: { database: this.config.database.mode, queue: this.config.redis.mode },
-      jobs: { waiting, active, failed, delayed },
+      jobs: { waiting, active, failed, delayed, stalled },
     };
   }
 

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import Bull from 'bull';
 import { Redis } from 'ioredis';
-import { type JobHandler, JobQueue, type QueueHealth } from './job-queue.js';
+import { type FailedJob, type JobHandler, JobQueue, type QueueHealth } from './job-queue.js';
 
 const HEALTH_TIMEOUT_MS = 1_500;
 
@@ -15,6 +15,8 @@ export class BullJobQueue extends JobQueue {
   private readonly logger = new Logger('BullJobQueue');
   private readonly queues = new Map<string, Bull.Queue>();
   private lastError: string | null = null;
+  private readonly stalled: FailedJob[] = [];
+  private stalledCount = 0;
 
   constructor(
     private readonly redisUrl: string,
@@ -38,6 +40,11 @@ export class BullJobQueue extends JobQueue {
             maxRetriesPerRequest: type === 'client' ? 1 : null,
           }),
         defaultJobOptions: { attempts: 5, backoff: { type: 'exponential', delay: 1_000 }, removeOnComplete: 1_000, removeOnFail: 5_000 },
+      });
+      q.on('stalled', (job: Bull.Job) => {
+        this.stalledCount++;
+        this.stalled.unshift({ queue: name, jobId: String(job.id), state: 'stalled', attemptsMade: job.attemptsMade, reason: 'worker stopped while the job was active', at: new Date().toISOString() });
+        this.stalled.length = Math.min(this.stalled.length, 100);
       });
       q.on('error', (e: Error) => {
         // Logged once per distinct error so a Redis outage does not flood the log.
@@ -64,10 +71,27 @@ export class BullJobQueue extends JobQueue {
       await withTimeout(client.ping(), HEALTH_TIMEOUT_MS);
       const counts = await withTimeout(Promise.all(queues.map((q) => q.getJobCounts())), HEALTH_TIMEOUT_MS);
       const sum = (k: keyof Bull.JobCounts) => counts.reduce((n, c) => n + (c[k] ?? 0), 0);
-      return { mode: this.mode, status: 'up', waiting: sum('waiting'), active: sum('active'), failed: sum('failed'), delayed: sum('delayed') };
+      return { mode: this.mode, status: 'up', waiting: sum('waiting'), active: sum('active'), failed: sum('failed'), delayed: sum('delayed'), stalled: this.stalledCount };
     } catch {
       return { mode: this.mode, status: 'down' };
     }
+  }
+
+  async failedJobs(limit: number): Promise<FailedJob[]> {
+    const failed = await Promise.all(
+      [...this.queues.entries()].map(async ([name, q]) =>
+        (await q.getFailed(0, limit - 1)).filter(Boolean).map((j): FailedJob => ({
+          queue: name,
+          jobId: String(j.id),
+          state: 'failed',
+          attemptsMade: j.attemptsMade,
+          // Handlers throw errors without values in them; the first line only, all the same.
+          reason: String(j.failedReason ?? '').split('\n')[0].slice(0, 200),
+          at: j.finishedOn ? new Date(j.finishedOn).toISOString() : null,
+        })),
+      ),
+    );
+    return [...this.stalled, ...failed.flat()].slice(0, limit);
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { type JobHandler, JobQueue, type QueueHealth } from './job-queue.js';
+import { type FailedJob, type JobHandler, JobQueue, type QueueHealth } from './job-queue.js';
 
 interface Lane {
   handler: JobHandler<unknown>;
@@ -14,6 +14,7 @@ export class InProcessJobQueue extends JobQueue {
   private readonly logger = new Logger('InProcessJobQueue');
   private readonly lanes = new Map<string, Lane>();
   private failed = 0;
+  private readonly recentFailures: FailedJob[] = [];
   private closed = false;
   private readonly idleWaiters: Array<() => void> = [];
 
@@ -37,6 +38,10 @@ export class InProcessJobQueue extends JobQueue {
       active += lane.running;
     }
     return { mode: this.mode, status: 'up', waiting, active, failed: this.failed };
+  }
+
+  async failedJobs(limit: number): Promise<FailedJob[]> {
+    return this.recentFailures.slice(0, limit);
   }
 
   /** Resolves once every queued job has finished (tests, graceful shutdown). */
@@ -63,6 +68,8 @@ export class InProcessJobQueue extends JobQueue {
           .handler(data)
           .catch((e: unknown) => {
             this.failed++;
+            this.recentFailures.unshift({ queue, jobId: String(this.failed), state: 'failed', attemptsMade: 1, reason: e instanceof Error ? e.name : typeof e, at: new Date().toISOString() });
+            this.recentFailures.length = Math.min(this.recentFailures.length, 100);
             this.logger.error({ queue, errorClass: e instanceof Error ? e.name : typeof e }, 'job failed');
           })
           .finally(() => {

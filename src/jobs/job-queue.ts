@@ -8,6 +8,18 @@ export interface QueueHealth {
   active?: number;
   failed?: number;
   delayed?: number;
+  /** Jobs Bull found stalled (their worker died or hung) since this process started. */
+  stalled?: number;
+}
+
+/** A job that failed (or stalled), for operators: ids and counts only, never job data (PHI). */
+export interface FailedJob {
+  queue: string;
+  jobId: string;
+  state: 'failed' | 'stalled';
+  attemptsMade: number;
+  reason: string;
+  at: string | null;
 }
 
 /**
@@ -22,5 +34,7 @@ export abstract class JobQueue {
   /** Enqueues jobs; rejects quickly (never hangs) when the queue backend is unreachable. */
   abstract add<T>(queue: string, jobs: Array<{ data: T; jobId?: string }>): Promise<void>;
   abstract health(): Promise<QueueHealth>;
+  /** The most recent failed and stalled jobs of every queue this process knows. */
+  abstract failedJobs(limit: number): Promise<FailedJob[]>;
   abstract close(): Promise<void>;
 }

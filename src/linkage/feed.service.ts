@@ -12,6 +12,7 @@ import { TermFrequencyRepository } from '../matching/term-frequency.repository.j
 import { OrganizationsService } from '../organizations/organizations.service.js';
 import { LinkageError } from './linkage.errors.js';
 import { LinkRepository, recordLockKey, type LinkRow, type RuleSetRef } from './link.repository.js';
+import { linkedPersonOf, planLink } from './link-plan.js';
 import { PersonStateService } from './person-state.service.js';
 
 export interface FeedResult {
@@ -46,7 +47,7 @@ export class FeedService {
   async upsert(organizationId: string, localId: string, demographics: Demographics, actor: Actor): Promise<FeedResult & { created: boolean }> {
     await this.organizations.assertExists(organizationId);
     const prepared = this.matching.prepare(demographics);
-    const contentHash = createHash('sha256').update(canonicalJson(demographics)).digest('hex');
+    const contentHash = contentHashOf(demographics);
     const result = await runInTransaction(this.dataSource, async (m) => {
       await this.links.lockKeys([recordLockKey(organizationId, localId), ...prepared.keys], m);
       const existing = await this.records.findByLocalId(organizationId, localId, m, true);
@@ -181,56 +182,26 @@ export class FeedService {
     const { decision } = evaluation;
     const current = input.currentLink;
     const ruleSet = this.ruleSetRef();
-    let personId: string;
-    let link: { method: 'auto'; grade: LinkRow['grade']; score: number | null; probability: number | null; reason: string; flags: string[] };
-    let score = decision.best?.score ?? null;
-    let createPerson = false;
-
-    if (decision.outcome === 'linked' && decision.best) {
-      personId = decision.best.personId;
-      link = {
-        method: 'auto',
-        grade: decision.best.score.grade,
-        score: decision.best.score.weight,
-        probability: decision.best.score.probability,
-        reason: 'auto-link',
-        flags: decision.sameSourceDuplicate ? ['same-source-duplicate'] : [],
-      };
-    } else {
-      personId = await this.ownPersonFor(input.recordId, current, m);
-      createPerson = personId !== current?.personId;
-      score = null;
-      link = { method: 'auto', grade: null, score: null, probability: null, reason: decision.outcome === 'review' ? 'review-pending' : 'new-person', flags: [] };
-    }
-
-    const reviewTaskIds = await this.links.insertReviewTasks(
-      decision.review
-        .filter((r) => r.personId !== personId)
-        .map((r) => ({
-          recordId: input.recordId, candidatePersonId: r.personId, candidateRecordId: r.recordId, score: r.score.weight,
-          probability: r.score.probability, grade: r.score.grade, priorWeight: r.score.priorWeight,
-          contributions: r.score.contributions, reason: r.reason, ruleSet,
-        })),
-      m,
-    );
+    const ownPersonId = linkedPersonOf(decision) ? '' : await this.ownPersonFor(input.recordId, current, m);
+    const plan = planLink(decision, current, ownPersonId, ruleSet);
+    const { personId, link } = plan;
+    const reviewTaskIds = await this.links.insertReviewTasks(plan.reviewTasks.map((t) => ({ ...t, recordId: input.recordId })), m);
     const outcome: Pick<FeedResult, 'personId' | 'link' | 'decision'> = {
-      personId,
-      link: { method: link.method, grade: link.grade, score: link.score, probability: link.probability },
+      ...plan.outcome,
       decision: { outcome: decision.outcome, reviewTaskIds, reasons: decision.reasons, sameSourceDuplicate: decision.sameSourceDuplicate },
     };
-    const event = !current ? 'link' : current.personId === personId ? 'rescore' : 'relink';
     await this.links.writeLink(
       { recordId: input.recordId, personId, ...link, ruleSet, actorClientId: actor.clientId },
       {
-        previousPersonId: current && current.personId !== personId ? current.personId : null,
-        event,
-        contributions: score?.contributions ?? null,
-        priorWeight: score?.priorWeight ?? decision.review[0]?.score.priorWeight ?? null,
-        eventReason: [link.reason, ...decision.reasons].join(';'),
+        previousPersonId: plan.previousPersonId,
+        event: plan.event,
+        contributions: plan.contributions,
+        priorWeight: plan.priorWeight,
+        eventReason: plan.eventReason,
         requestId: actor.requestId,
       },
       m,
-      { lastDecision: { recordId: input.recordId, organizationId: input.organizationId, localId: input.localId, ...outcome }, createPerson },
+      { lastDecision: { recordId: input.recordId, organizationId: input.organizationId, localId: input.localId, ...outcome }, createPerson: plan.createPerson },
     );
     // A person this record left can have become empty; a record coming back from retirement
     // can revive its own (retired) person. A person it joined by matching is active already.
@@ -266,4 +237,9 @@ export class FeedService {
 
 export function linkView(link: Pick<LinkRow, 'method' | 'grade' | 'score' | 'probability'>) {
   return { method: link.method, grade: link.grade, score: link.score, probability: link.probability };
+}
+
+/** The key of "the same body again": a replay changes nothing. */
+export function contentHashOf(demographics: Demographics): string {
+  return createHash('sha256').update(canonicalJson(demographics)).digest('hex');
 }

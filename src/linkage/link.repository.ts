@@ -92,7 +92,25 @@ export class LinkRepository {
    */
   async lockKeys(keys: string[], m: EntityManager): Promise<void> {
     const ids = [...new Set(keys.map(advisoryLockId))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    if (ids.length) await m.query(`SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k`, [ids.map(String)]);
+    // First (Append runs its branches in order) the batch lock, shared: see lockForBatchChunk.
+    if (ids.length) {
+      await m.query(
+        `SELECT count(*) FROM (SELECT pg_advisory_xact_lock_shared($2::bigint) UNION ALL
+           SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k) AS locks`,
+        [ids.map(String), String(BATCH_LOCK_ID)],
+      );
+    }
+  }
+
+  /**
+   * A batch chunk links a thousand records with ten-odd blocking keys each: as per-key
+   * advisory locks that would exhaust PostgreSQL's shared lock table (64 per connection by
+   * default). A chunk instead takes one lock exclusively that every per-key locker (feed,
+   * steward action) takes shared first: a chunk runs alone against every other linker, and
+   * single feeds keep their per-key concurrency among themselves.
+   */
+  async lockForBatchChunk(m: EntityManager): Promise<void> {
+    await m.query(`SELECT pg_advisory_xact_lock($1::bigint)`, [String(BATCH_LOCK_ID)]);
   }
 
   async findLink(recordId: string, m: EntityManager): Promise<LinkRow | null> {
@@ -239,3 +257,5 @@ export const recordLockKey = (organizationId: string, localId: string) => `recor
 export function advisoryLockId(key: string): bigint {
   return createHash('sha256').update(key).digest().readBigInt64BE(0);
 }
+
+const BATCH_LOCK_ID = advisoryLockId('batch-chunk');

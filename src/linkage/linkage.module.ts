@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { IdentitiesModule } from '../identities/identities.module.js';
 import { MatchingModule } from '../matching/matching.module.js';
 import { OrganizationsModule } from '../organizations/organizations.module.js';
+import { ChunkLinkageRepository } from './chunk-linkage.repository.js';
+import { ChunkLinkageService } from './chunk-linkage.service.js';
 import { FeedController } from './feed.controller.js';
 import { FeedService } from './feed.service.js';
 import { HistoryRepository } from './history.repository.js';
@@ -21,7 +23,8 @@ import { StewardshipRepository } from './stewardship.repository.js';
   providers: [
     FeedService, LinkRepository, PersonStateService, PersonsService,
     StewardshipRepository, MergeRepository, HistoryRepository, StewardLinksService, MergePersonsService, LinkHistoryService,
+    ChunkLinkageRepository, ChunkLinkageService,
   ],
-  exports: [FeedService, PersonsService, StewardLinksService, MergePersonsService, LinkHistoryService],
+  exports: [FeedService, PersonsService, StewardLinksService, MergePersonsService, LinkHistoryService, ChunkLinkageService],
 })
 export class LinkageModule {}

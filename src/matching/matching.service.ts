@@ -70,8 +70,7 @@ export class MatchingService {
     m: EntityManager,
   ): Promise<Evaluation> {
     const recordCount = await this.recordCount.get(m);
-    // Frequencies from a small index are noise: below the rule set's floor, no adjustment.
-    const useTf = recordCount >= this.ruleSet.termFrequency.minRecords;
+    const useTf = this.usesTermFrequencies(recordCount);
     const { candidates: rows, oversizedKeys, termCounts } = await this.candidates.findCandidatesByBlockingKeys(
       incoming.prepared.keys,
       incoming.recordId,
@@ -82,6 +81,24 @@ export class MatchingService {
     // A record stored just now can have no steward assertion yet.
     const asserted =
       incoming.recordId && !incoming.isNew && rows.length ? await this.candidates.personsAssertedDifferent(incoming.recordId, m) : new Set<string>();
+    const { candidates, decision } = this.scoreAndDecide(incoming, rows, { recordCount, termCounts, asserted });
+    this.oversizedBlocksSkipped += oversizedKeys.length;
+    return { candidates, decision, oversizedRules: oversizedRulesOf(oversizedKeys), recordCount };
+  }
+
+  /**
+   * The pure half of `evaluate`: scores the candidates the caller fetched (the single feed
+   * from the database, a batch chunk from the database plus the chunk's earlier rows) and
+   * decides. `termCounts` must hold the incoming record's terms (keys from `termKey`).
+   */
+  scoreAndDecide(
+    incoming: { organizationId: string; prepared: PreparedRecord },
+    rows: readonly CandidateRow[],
+    context: { recordCount: number; termCounts: ReadonlyMap<string, number>; asserted: ReadonlySet<string> },
+  ): Pick<Evaluation, 'candidates' | 'decision'> {
+    const { recordCount, termCounts, asserted } = context;
+    // Frequencies from a small index are noise: below the rule set's floor, no adjustment.
+    const useTf = this.usesTermFrequencies(recordCount);
     const tf = (field: string, value: string): number | undefined => {
       const n = useTf ? termCounts.get(termKey({ field, value })) : undefined;
       return n ? n / recordCount : undefined;
@@ -94,9 +111,22 @@ export class MatchingService {
       noMatchAsserted: asserted.has(c.personId),
     }));
     this.pairsScored += candidates.length;
-    this.oversizedBlocksSkipped += oversizedKeys.length;
     const decision = decide({ organizationId: incoming.organizationId }, candidates, this.ruleSet);
-    return { candidates, decision, oversizedRules: [...new Set(oversizedKeys.map((k) => k.split(':')[0]))], recordCount };
+    return { candidates, decision };
+  }
+
+  usesTermFrequencies(recordCount: number): boolean {
+    return recordCount >= this.ruleSet.termFrequency.minRecords;
+  }
+
+  /** The index size the prior and term frequencies use (cached for a few seconds). */
+  recordCountFor(m: EntityManager): Promise<number> {
+    return this.recordCount.get(m);
+  }
+
+  /** Counts oversized blocks a batch chunk skipped (for the metrics route). */
+  countOversized(n: number): void {
+    this.oversizedBlocksSkipped += n;
   }
 
   /** Read-only: the persons these demographics may belong to, best first (certain, probable, possible). */
@@ -126,4 +156,9 @@ export class MatchingService {
   invalidateRecordCount(): void {
     this.recordCount.invalidate();
   }
+}
+
+/** Blocking rule ids of oversized keys (rule ids only: a key's value may be PHI). */
+export function oversizedRulesOf(keys: readonly string[]): string[] {
+  return [...new Set(keys.map((k) => k.split(':')[0]))];
 }

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../support/free-port.js';
+import { freePort } from '../support/net.js';
 import { TEST_ADMIN, TEST_DATABASE_URL } from '../support/test-env.js';
 
 const MAIN = 'dist/src/main.js'; // built by `npm test` before Vitest starts

@@ -1,0 +1,214 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import type { Actor } from '../auth/auth.decorators.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { runInTransaction } from '../database/transaction.js';
+import { validateDemographics } from '../identities/demographics.validation.js';
+import { JobQueue } from '../jobs/job-queue.js';
+import { ChunkLinkageService, type ChunkRecordInput } from '../linkage/chunk-linkage.service.js';
+import { contentHashOf } from '../linkage/feed.service.js';
+import type { Demographics } from '../matching/engine/index.js';
+import { MatchingService } from '../matching/matching.service.js';
+import { type BatchCounts, BatchLoadRepository, type ChunkRow, type RowError } from './batch-load.repository.js';
+import { csvRowToRecord, ndjsonLineToRecord } from './batch-rows.js';
+import { BATCH_QUEUE, type ChunkJob, chunkJobId, MAX_CHUNK_ATTEMPTS } from './batch-queue.js';
+
+/** Rows validated between two yields to the event loop. */
+const PREPARE_SLICE = 25;
+/** How often a chunk looks whether the chunks before it are done, and when it links them itself. */
+const TURN_POLL_MS = 20;
+const HELP_AFTER_MS = 5_000;
+
+/**
+ * Runs one stored chunk: validates its rows exactly as the feed validates a body, links the
+ * valid ones set-based (ChunkLinkageService), stores the bad ones in the error report, and
+ * marks the chunk done with its counts, all in one transaction. A crash rolls the whole
+ * chunk back; a chunk that is done already is skipped, so a retried or duplicated job
+ * changes nothing. The same handler runs on Bull workers and in-process.
+ */
+@Injectable()
+export class BatchChunkProcessor implements OnModuleInit, OnApplicationBootstrap {
+  private readonly logger = new Logger('BatchChunks');
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly loads: BatchLoadRepository,
+    private readonly linker: ChunkLinkageService,
+    private readonly matching: MatchingService,
+    private readonly audit: AuditService,
+    private readonly queue: JobQueue,
+  ) {}
+
+  onModuleInit(): void {
+    this.queue.process<ChunkJob>(BATCH_QUEUE, (job) => this.run(job), this.config.batch.concurrency);
+  }
+
+  /** Resumes what a stopped process left: pending chunks of unfinished loads are queued again. */
+  async onApplicationBootstrap(): Promise<void> {
+    try {
+      await this.resume();
+    } catch (e) {
+      this.logger.error({ errorClass: e instanceof Error ? e.name : typeof e }, 'could not resume batch loads');
+    }
+  }
+
+  async resume(): Promise<number> {
+    const m = this.dataSource.manager;
+    const pending = await this.loads.findPendingChunks(m);
+    // In-process jobs died with their process; Bull keeps queued ones (same id: ignored), but
+    // a chunk whose attempt was cut short gets a new id so it need not wait for Bull's stall check.
+    const stamp = Date.now().toString(36);
+    const jobs = pending.map((c) => ({
+      data: { loadId: c.loadId, seq: c.seq },
+      jobId: chunkJobId(c.loadId, c.seq, this.queue.mode === 'in-process' || c.attempts > 0 ? `r${stamp}` : undefined),
+    }));
+    if (jobs.length) await this.queue.add<ChunkJob>(BATCH_QUEUE, jobs);
+    for (const loadId of await this.loads.findUnfinishedWithoutPending(m)) await this.finish(loadId);
+    if (jobs.length) this.logger.log({ chunks: jobs.length }, 'resumed batch chunks');
+    return jobs.length;
+  }
+
+  async run({ loadId, seq }: ChunkJob): Promise<void> {
+    for (;;) {
+      const attempt = await this.loads.startAttempt(loadId, seq, this.dataSource.manager);
+      if (attempt === null) break;
+      if (attempt > MAX_CHUNK_ATTEMPTS) {
+        await this.loads.failChunk(loadId, seq, 'too-many-attempts', this.dataSource.manager);
+        this.logger.error({ loadId, seq }, 'batch chunk failed for good');
+        break;
+      }
+      try {
+        await this.processOnce(loadId, seq);
+        break;
+      } catch (e) {
+        const code = errorCode(e);
+        this.logger.warn({ loadId, seq, attempt, errorCode: code }, 'batch chunk attempt failed');
+        // Bull retries with back-off; in-process, this loop does. Only a code: messages may quote values.
+        if (this.queue.mode === 'redis') throw new Error(`chunk ${seq} of load ${loadId} failed: ${code}`);
+        await new Promise((r) => setTimeout(r, 200 * attempt));
+      }
+    }
+    await this.finish(loadId);
+  }
+
+  /**
+   * Chunks of one load link in file order (each sees every earlier row, as one-by-one feeding
+   * would): a chunk prepares in parallel with its neighbours, then waits for its turn. When an
+   * earlier chunk stays pending a while (its job died, or waits behind this one for a worker
+   * slot), this job links that chunk itself first: whichever job gets there first does it,
+   * the other finds it done. So no chunk waits on Bull's ordering or stall checks.
+   */
+  private async processOnce(loadId: string, seq: number): Promise<void> {
+    const chunk = await this.loads.readPendingChunk(loadId, seq, this.dataSource.manager);
+    if (!chunk) return;
+    const { valid, errors } = await this.prepare(chunk);
+    const actor: Actor = { clientId: chunk.actorClientId ?? 'batch', organizationId: chunk.organizationId, scopes: [], requestId: chunk.requestId ?? '' };
+    let waitingSince = Date.now();
+    for (;;) {
+      const first = await this.loads.firstPendingSeq(loadId, this.dataSource.manager);
+      if (first === null || first > seq) return;
+      if (first < seq) {
+        if (Date.now() - waitingSince > HELP_AFTER_MS) {
+          await this.help(loadId, first);
+          waitingSince = Date.now();
+        } else {
+          await new Promise((r) => setTimeout(r, TURN_POLL_MS));
+        }
+        continue;
+      }
+      const done = await runInTransaction(this.dataSource, async (m) => {
+        if (!(await this.loads.lockPendingChunk(loadId, seq, m))) return true;
+        await this.linker.lockForChunk(m);
+        // Checked again under the batch lock: an earlier chunk may have been re-queued.
+        if (await this.loads.hasEarlierPending(loadId, seq, m)) return false;
+        const outcomes = await this.linker.linkChunk(chunk.organizationId, valid, actor, m);
+        const counts: Omit<BatchCounts, 'rows'> = { created: 0, updated: 0, unchanged: 0, linked: 0, review: 0, rejected: errors.length };
+        for (const o of outcomes) {
+          counts[o.record]++;
+          if (o.decision === 'linked') counts.linked++;
+          if (o.decision === 'review') counts.review++;
+        }
+        await this.loads.completeChunk(loadId, seq, counts, errors, m);
+        return true;
+      });
+      if (done) return;
+    }
+  }
+
+  /** Links an earlier chunk for its missing job: one attempt, counted like its own job's. */
+  private async help(loadId: string, seq: number): Promise<void> {
+    const attempt = await this.loads.startAttempt(loadId, seq, this.dataSource.manager);
+    if (attempt === null) return;
+    if (attempt > MAX_CHUNK_ATTEMPTS) {
+      await this.loads.failChunk(loadId, seq, 'too-many-attempts', this.dataSource.manager);
+      return;
+    }
+    try {
+      await this.processOnce(loadId, seq);
+    } catch (e) {
+      this.logger.warn({ loadId, seq, attempt, errorCode: errorCode(e) }, 'batch chunk attempt failed');
+    }
+  }
+
+  /**
+   * Validation exactly as the feed's (the same DTO and rules), then normalization and blocking.
+   * It yields every few rows: another chunk of this process may be holding the batch lock, and
+   * its statements must not wait behind half a second of this CPU work.
+   */
+  private async prepare(chunk: ChunkRow): Promise<{ valid: ChunkRecordInput[]; errors: RowError[] }> {
+    const valid: ChunkRecordInput[] = [];
+    const errors: RowError[] = [];
+    for (const [i, raw] of chunk.payload.entries()) {
+      if (i % PREPARE_SLICE === PREPARE_SLICE - 1) await new Promise((r) => setImmediate(r));
+      const row = chunk.firstRow + i;
+      const parsed = chunk.format === 'csv' ? csvRowToRecord(chunk.columns ?? [], raw as string[]) : ndjsonLineToRecord(raw as string);
+      const checked = parsed.errors.length ? null : validateDemographics(parsed.demographics);
+      const fieldErrors = parsed.errors.length
+        ? parsed.errors
+        : checked!.errors.map((e) => (chunk.format === 'ndjson' ? { ...e, field: `demographics.${e.field}` } : e));
+      if (fieldErrors.length || !parsed.localId) {
+        errors.push({ row, localId: parsed.localId, errors: fieldErrors });
+        continue;
+      }
+      // A valid row's plain object is what toDemographics(dto) gives (no undefined members,
+      // nothing transformed: batch-rows.spec.ts checks it), without its class round trip.
+      const demographics = parsed.demographics as Demographics;
+      valid.push({ row, localId: parsed.localId, demographics, prepared: this.matching.prepare(demographics), contentHash: contentHashOf(demographics) });
+    }
+    return { valid, errors };
+  }
+
+  /** Completes the load once no chunk is pending, with its one "finish" audit event. */
+  private async finish(loadId: string): Promise<void> {
+    await runInTransaction(this.dataSource, async (m: EntityManager) => {
+      const status = await this.loads.finishIfDone(loadId, m);
+      if (!status) return;
+      const load = (await this.loads.findLoad(loadId, m))!;
+      await this.audit.record(
+        {
+          action: 'batch-load.finish',
+          outcome: status === 'completed' ? 'success' : 'failure',
+          actor: { organizationId: load.organizationId },
+          targetType: 'batch-load',
+          targetIds: [loadId],
+          resultCount: load.counts.rows,
+          details: { organizationId: load.organizationId, status, counts: load.counts, chunks: load.chunks },
+        },
+        m,
+      );
+      this.logger.log({ loadId, status, rows: load.counts.rows }, 'batch load finished');
+    });
+    this.matching.invalidateRecordCount();
+  }
+}
+
+/** A PostgreSQL SQLSTATE or the error class: never the message (it may quote values). */
+function errorCode(e: unknown): string {
+  const x = e as { code?: unknown; driverError?: { code?: unknown } } | null;
+  const code = x?.driverError?.code ?? x?.code;
+  return typeof code === 'string' ? code : e instanceof Error ? e.name : typeof e;
+}

@@ -1,0 +1,26 @@
+import { ApiPropertyOptional, ApiProperty } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, Min } from 'class-validator';
+
+export const BATCH_FORMATS = ['csv', 'ndjson'] as const;
+
+export class BatchUploadQuery {
+  @ApiProperty({ example: 'st-lukes' })
+  @IsString() @Matches(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: 'organizationId must be an organization id' })
+  organizationId: string;
+
+  @ApiPropertyOptional({ enum: BATCH_FORMATS, description: 'Defaults from the content type (text/csv, application/x-ndjson) or the file name' })
+  @IsOptional() @IsIn(BATCH_FORMATS, { message: 'format must be csv or ndjson' })
+  format?: (typeof BATCH_FORMATS)[number];
+}
+
+export class BatchLoadParams {
+  @IsUUID('all', { message: 'id must be a batch load id (UUID)' })
+  id: string;
+}
+
+export class JobsQuery {
+  @ApiPropertyOptional({ default: 50 })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500)
+  limit?: number;
+}
