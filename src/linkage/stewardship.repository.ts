@@ -138,11 +138,19 @@ export class StewardshipRepository {
   }
 
   /** Puts back assertions an undone merge had removed. */
+  /**
+   * Puts back the no-match assertions a merge overrode, but not between two records that
+   * share a person now: a steward put them together after the merge (a manual link or a
+   * merge since), and that later manual decision stands.
+   */
   async restoreNoMatch(pairs: NoMatchPair[], m: EntityManager): Promise<void> {
     if (!pairs.length) return;
     await m.query(
       `INSERT INTO no_match_assertion (record_a, record_b, created_by, note, origin, created_at)
-       SELECT * FROM jsonb_to_recordset($1::jsonb) AS x("recordA" uuid, "recordB" uuid, "createdBy" text, note text, origin text, "createdAt" timestamptz)
+       SELECT x.* FROM jsonb_to_recordset($1::jsonb) AS x("recordA" uuid, "recordB" uuid, "createdBy" text, note text, origin text, "createdAt" timestamptz)
+       WHERE NOT EXISTS (
+         SELECT 1 FROM record_link la JOIN record_link lb ON lb.person_id = la.person_id
+         WHERE la.record_id = x."recordA" AND lb.record_id = x."recordB")
        ON CONFLICT (record_a, record_b) DO NOTHING`,
       [JSON.stringify(pairs)],
     );

@@ -291,6 +291,30 @@ describe('stewardship: review queue, manual links, merges and history', () => {
       expect(audit.map((e: { action: string }) => e.action)).toEqual(['steward.merge', 'steward.unmerge']);
     });
 
+    it('does not bring back an overridden no-match assertion between records a steward put together after the merge', async () => {
+      const { b, b2 } = await twoPersons();
+      // b2 split off: "b2 is not b" (asserted), then its person absorbs b's person again.
+      const split = (await del(`/api/v1/persons/${b.personId}/records/${b2.recordId}`).expect(200)).body;
+      const merge = (await post(`/api/v1/persons/${split.personId}/merge`, { personId: b.personId }).expect(200)).body;
+      expect((await t.dataSource.query(`SELECT count(*)::int AS n FROM no_match_assertion`))[0].n).toBe(0);
+      // After the merge the steward splits b2 off again and then links b to it by hand.
+      const again = (await del(`/api/v1/persons/${split.personId}/records/${b2.recordId}`).expect(200)).body;
+      await post(`/api/v1/persons/${again.personId}/records`, { recordId: b.recordId }).expect(200);
+      expect(await personOf(b.recordId)).toBe(again.personId);
+
+      const undone = (await post(`/api/v1/merges/${merge.mergeId}/undo`).expect(200)).body;
+      expect(undone.notRestored).toEqual([{ recordId: b.recordId, personId: again.personId, reason: 'moved-after-merge' }]);
+      // The later manual link stands: b and b2 stay together, and no assertion says otherwise.
+      expect(await personOf(b.recordId)).toBe(again.personId);
+      expect(await personOf(b2.recordId)).toBe(again.personId);
+      const together = await t.dataSource.query(
+        `SELECT a.record_a FROM no_match_assertion a
+         JOIN record_link la ON la.record_id = a.record_a JOIN record_link lb ON lb.record_id = a.record_b
+         WHERE la.person_id = lb.person_id`,
+      );
+      expect(together).toEqual([]);
+    });
+
     it('keeps what happened after the merge: new records stay with the survivor, moved-away records stay moved', async () => {
       const { a, b, b2 } = await twoPersons();
       const merge = (await post(`/api/v1/persons/${a.personId}/merge`, { personId: b.personId }).expect(200)).body;
