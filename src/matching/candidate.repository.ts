@@ -28,6 +28,9 @@ export class CandidateRepository {
     if (!keys.length && !terms.length) return { candidates: [], oversizedKeys: [], termCounts: new Map() };
     // The incoming record's name frequencies ride along in the same round trip.
     const rows: Array<CandidateRow & { oversized: string[] | null; tf: Array<[string, string, number]> | null }> = await m.query(
+      // Every lookup is a LATERAL index probe (LIMIT 1 keeps the planner from flattening it
+      // into a join), so the plan is right whatever the parameters: the statement runs as a
+      // prepared statement with a generic plan, which would otherwise hash-join whole tables.
       `WITH hits AS (
          SELECT k.key, b.record_id FROM unnest($1::text[]) AS k(key)
          CROSS JOIN LATERAL (SELECT record_id FROM blocking_key WHERE key = k.key LIMIT $2) b),
@@ -35,14 +38,17 @@ export class CandidateRepository {
        ids AS (
          SELECT DISTINCT h.record_id FROM hits h JOIN sizes s ON s.key = h.key
          WHERE s.n <= $3 AND h.record_id IS DISTINCT FROM $4::uuid)
-       SELECT r.id AS "recordId", r.organization_id AS "organizationId", r.normalized,
-              l.person_id AS "personId", l.method AS "linkMethod",
+       SELECT c.*,
               (SELECT array_agg(key) FROM sizes WHERE n > $3) AS oversized,
-              (SELECT json_agg(json_build_array(t.field, t.value, t.n)) FROM term_frequency t
-                 JOIN unnest($5::text[], $6::text[]) AS q(field, value) ON q.field = t.field AND q.value = t.value) AS tf
+              (SELECT json_agg(json_build_array(q.field, q.value, t.n)) FROM unnest($5::text[], $6::text[]) AS q(field, value)
+                 CROSS JOIN LATERAL (SELECT n FROM term_frequency t WHERE t.field = q.field AND t.value = q.value LIMIT 1) t) AS tf
        FROM (SELECT 1) one
-       LEFT JOIN (ids JOIN source_record r ON r.id = ids.record_id AND r.status = 'active'
-                  JOIN record_link l ON l.record_id = r.id) ON true`,
+       LEFT JOIN LATERAL (
+         SELECT r.id AS "recordId", r.organization_id AS "organizationId", r.normalized,
+                l.person_id AS "personId", l.method AS "linkMethod"
+         FROM ids
+         CROSS JOIN LATERAL (SELECT id, organization_id, normalized FROM source_record WHERE id = ids.record_id AND status = 'active' LIMIT 1) r
+         CROSS JOIN LATERAL (SELECT person_id, method FROM record_link WHERE record_id = r.id LIMIT 1) l) c ON true`,
       [keys, maxBlockSize + 1, maxBlockSize, excludeRecordId, terms.map((t) => t.field), terms.map((t) => t.value)],
     );
     const oversizedKeys = rows[0]?.oversized ?? [];
