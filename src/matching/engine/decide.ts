@@ -114,6 +114,19 @@ export function decide(incoming: { organizationId: string }, candidates: readonl
     gs.map((g) => ({ personId: g.personId, recordId: g.best.recordId, score: g.best.score, reason }));
   const cap = (items: ReviewItem[]): ReviewItem[] => items.slice(0, rs.decision.maxReviewTasks);
   const dedupReasons = (): string[] => [...new Set(reasons)];
+  /** Links to `g`, chosen among several persons above the bar; the others go to review as possible duplicates. */
+  const linkAmongPersons = (g: (typeof above)[number], evidence: ReturnType<typeof linkEvidence>, others: typeof above, sameSource: boolean): Decision => {
+    if (evidence.viaOtherRecord) reasons.push('strong-identifier-conflict-other-record');
+    if (sameSource) reasons.push('same-source-duplicate');
+    return {
+      outcome: 'linked',
+      personId: g.personId,
+      best: evidence.record,
+      review: cap(toReview(others, 'possible-duplicate-person')),
+      sameSourceDuplicate: sameSource,
+      reasons: dedupReasons(),
+    };
+  };
 
   const dominance = rs.decision.multiplePersons?.dominanceBits;
   if (above.length >= 2 && dominance !== undefined && above[0].best.score.weight - above[1].best.score.weight >= dominance) {
@@ -126,16 +139,7 @@ export function decide(incoming: { organizationId: string }, candidates: readonl
     if (strong !== 'conflict' && !(sameSource && rs.decision.sameSourceDuplicate === 'review')) {
       reasons.push('auto-link', 'dominant-among-multiple-persons');
       if (strong === 'waived') reasons.push('strong-identifier-conflict-waived');
-      if (evidence.viaOtherRecord) reasons.push('strong-identifier-conflict-other-record');
-      if (sameSource) reasons.push('same-source-duplicate');
-      return {
-        outcome: 'linked',
-        personId: g.personId,
-        best: evidence.record,
-        review: cap(toReview(above.slice(1), 'possible-duplicate-person')),
-        sameSourceDuplicate: sameSource,
-        reasons: dedupReasons(),
-      };
+      return linkAmongPersons(g, evidence, above.slice(1), sameSource);
     }
   }
   if (above.length >= 2) {
@@ -150,16 +154,7 @@ export function decide(incoming: { organizationId: string }, candidates: readonl
       const sameSource = g.records.some((r) => r.organizationId === incoming.organizationId);
       if (evidence.check === 'none' && strongIdentifiersPresent(evidence.record.score, rs) && !(sameSource && rs.decision.sameSourceDuplicate === 'review')) {
         reasons.push('auto-link', 'strong-identifier-selects-person');
-        if (evidence.viaOtherRecord) reasons.push('strong-identifier-conflict-other-record');
-        if (sameSource) reasons.push('same-source-duplicate');
-        return {
-          outcome: 'linked',
-          personId: g.personId,
-          best: evidence.record,
-          review: cap(toReview(above.filter((x) => x !== g), 'possible-duplicate-person')),
-          sameSourceDuplicate: sameSource,
-          reasons: dedupReasons(),
-        };
+        return linkAmongPersons(g, evidence, above.filter((x) => x !== g), sameSource);
       }
     }
     reasons.push('multiple-persons-above-auto-link');
