@@ -8,127 +8,15 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadRuleSet } from '../src/matching/rules/load-rule-set.js';
-import { entityOf, type FebrlRow, readFebrl } from './febrl.js';
-import {
-  blockingKeys,
-  decide,
-  normalize,
-  scorePair,
-  termFrequencyTerms,
-  type CandidateEvaluation,
-  type CompiledRuleSet,
-  type MatchScore,
-  type NormalizedRecord,
-} from '../src/matching/engine/index.js';
+import { entityOf, readFebrl } from './febrl.js';
+import { householdPopulation, type Population } from '../test/factories/household-population.js';
+import { normalize, scorePair, type CompiledRuleSet, type MatchScore } from '../src/matching/engine/index.js';
+import { simulate, type RunResult, type SourceRow, type Stored } from './engine-simulation.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const febrlDir = resolve(root, process.env.FEBRL_DIR ?? '../shared/datasets/febrl');
 const traceErrors = process.env.EVAL_ERRORS === '1';
 const rulesFile = resolve(root, process.env.RULES_FILE ?? 'matching-rules/default.json');
-
-type SourceRow = FebrlRow;
-
-interface Stored {
-  recId: string;
-  org: string;
-  rec: NormalizedRecord;
-  person: number;
-  /** Error analysis only (EVAL_ERRORS): this record's decision and its candidates' scores. */
-  trace?: { outcome: string; reasons: string[]; scores: Map<number, MatchScore> };
-}
-
-interface RunResult {
-  stored: Stored[];
-  pairsScored: number;
-  scoreMs: number;
-  reviews: number;
-  linked: number;
-  sameSource: number;
-  skippedBlocks: number;
-  wallMs: number;
-  /** Decisions per reason string (a decision with several reasons counts once for each). */
-  reasonCounts: Map<string, number>;
-  /** Review decisions: reason of the first review task, and the best candidate's stored index (scored against truth after the run). */
-  reviewsDetail: Array<{ incoming: number; reason: string; best: number | null }>;
-}
-
-function run(rows: SourceRow[], rs: CompiledRuleSet): RunResult {
-  const t0 = performance.now();
-  const stored: Stored[] = [];
-  const index = new Map<string, number[]>();
-  const tfCounts = new Map<string, number>();
-  let pairsScored = 0;
-  let scoreMs = 0;
-  let reviews = 0;
-  let linked = 0;
-  let sameSource = 0;
-  let skippedBlocks = 0;
-  let nextPerson = 0;
-  const reasonCounts = new Map<string, number>();
-  const reviewsDetail: RunResult['reviewsDetail'] = [];
-  const cap = rs.blocking.maxBlockSize;
-  const tf = (field: string, value: string): number | undefined =>
-    stored.length < rs.termFrequency.minRecords ? undefined : (tfCounts.get(`${field}\u0000${value}`) ?? 0) / stored.length;
-
-  for (const row of rows) {
-    const rec = normalize(row.demographics);
-    const keys = blockingKeys(rec, rs);
-    const cands = new Set<number>();
-    for (const k of keys) {
-      const block = index.get(k);
-      if (!block) continue;
-      if (block.length > cap) {
-        skippedBlocks++;
-        continue;
-      }
-      for (const i of block) cands.add(i);
-    }
-    const evals: CandidateEvaluation[] = [];
-    const ts = performance.now();
-    // N = active records stored so far (the size-dependent prior, rs.prior).
-    const context = { recordCount: stored.length };
-    for (const i of cands) {
-      const s = stored[i];
-      evals.push({ personId: String(s.person), recordId: String(i), organizationId: s.org, score: scorePair(rec, s.rec, rs, tf, context), noMatchAsserted: false });
-    }
-    scoreMs += performance.now() - ts;
-    pairsScored += cands.size;
-    const decision = decide({ organizationId: row.org }, evals, rs);
-    for (const reason of decision.reasons) reasonCounts.set(reason, (reasonCounts.get(reason) ?? 0) + 1);
-    if (decision.outcome === 'review') {
-      reviewsDetail.push({
-        incoming: stored.length,
-        reason: decision.review[0]?.reason ?? decision.reasons.join('+'),
-        best: decision.best ? Number(decision.best.recordId) : null,
-      });
-    }
-    let person: number;
-    if (decision.outcome === 'linked' && decision.personId !== null) {
-      person = Number(decision.personId);
-      linked++;
-      if (decision.sameSourceDuplicate) sameSource++;
-    } else {
-      if (decision.outcome === 'review') reviews++;
-      person = nextPerson++;
-    }
-    const idx = stored.length;
-    const trace = traceErrors
-      ? { outcome: decision.outcome, reasons: decision.reasons, scores: new Map(evals.map((e) => [Number(e.recordId), e.score])) }
-      : undefined;
-    stored.push({ recId: row.recId, org: row.org, rec, person, trace });
-    for (const k of keys) {
-      const b = index.get(k);
-      if (b) b.push(idx);
-      else index.set(k, [idx]);
-    }
-    for (const t of termFrequencyTerms(rec, rs)) {
-      const k = `${t.field}\u0000${t.value}`;
-      tfCounts.set(k, (tfCounts.get(k) ?? 0) + 1);
-    }
-  }
-  return { stored, pairsScored, scoreMs, reviews, linked, sameSource, skippedBlocks, wallMs: performance.now() - t0, reasonCounts, reviewsDetail };
-}
-
 
 function evaluate(name: string, r: RunResult, crossOrgOnly: boolean): void {
   const byPerson = new Map<number, Stored[]>();
@@ -248,6 +136,32 @@ function listErrors(name: string, r: RunResult, crossOrgOnly: boolean): void {
   for (const l of lines) console.log(`    ${l}`);
 }
 
+/**
+ * Households only: the false pairs by how the two persons are related (twin, parent-child,
+ * spouse, sibling, other household member, or not related), after the run.
+ */
+function falseLinksByRelationship(r: RunResult, population: Population): void {
+  const householdOf = new Map(population.records.map((x) => [String(x.entity), x.household]));
+  const kinds = new Map<string, number>();
+  const byPerson = new Map<number, Stored[]>();
+  for (const s of r.stored) byPerson.set(s.person, [...(byPerson.get(s.person) ?? []), s]);
+  for (const members of byPerson.values()) {
+    for (let i = 0; i < members.length; i++) {
+      for (let j = i + 1; j < members.length; j++) {
+        const a = entityOf(members[i].recId);
+        const b = entityOf(members[j].recId);
+        if (a === b) continue;
+        const key = Number(a) < Number(b) ? `${a}|${b}` : `${b}|${a}`;
+        const kind = population.relationships.get(key) ?? (householdOf.get(a) === householdOf.get(b) ? 'household' : 'unrelated');
+        kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+      }
+    }
+  }
+  const entities = new Set(population.records.map((x) => x.entity)).size;
+  console.log(`  persons=${entities} households=${new Set(population.records.map((x) => x.household)).size} related pairs=${population.relationships.size} (twins ${[...population.relationships.values()].filter((k) => k === 'twin').length})`);
+  console.log(`  false pairs by relationship: ${[...kinds.entries()].map(([k, v]) => `${k}=${v}`).join(' ') || 'none'}`);
+}
+
 /** scorePair throughput on a fixed sample of candidate-like pairs (one core). */
 function benchmark(rows: SourceRow[], rs: CompiledRuleSet): void {
   const recs = rows.map((r) => normalize(r.demographics));
@@ -282,8 +196,16 @@ const runs: Array<[string, SourceRow[], boolean]> = [
   ['febrl1', readFebrl(febrlDir, 'dataset1.csv', 'A'), false],
 ];
 for (const [name, rows, crossOrgOnly] of runs) {
-  const res = run(rows, rs);
+  const res = simulate(rows, rs, traceErrors);
   evaluate(name, res, crossOrgOnly);
   if (traceErrors) listErrors(name, res, crossOrgOnly);
 }
+// Households (test/factories/household-population.ts): twins, Sr/Jr, spouses, siblings
+// sharing addresses, phones and surnames, which FEBRL does not have.
+const population = householdPopulation({ seed: Number(process.env.EVAL_HOUSEHOLD_SEED ?? 7), households: Number(process.env.EVAL_HOUSEHOLDS ?? 4000) });
+const householdRows: SourceRow[] = population.records.map((x) => ({ recId: `rec-${x.entity}-${x.localId}`, org: x.organizationId, demographics: x.demographics }));
+const householdRun = simulate(householdRows, rs, traceErrors);
+evaluate('households', householdRun, false);
+falseLinksByRelationship(householdRun, population);
+if (traceErrors) listErrors('households', householdRun, false);
 benchmark([...a4, ...b4], rs);

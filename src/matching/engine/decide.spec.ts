@@ -289,3 +289,54 @@ describe('decide: the strong identifier selects among several persons above the 
   });
 });
 
+
+describe('decide: household guards (1.6.0): a given name or birth date no SSN vouches for', () => {
+  /** A pair scored far above the bar (shared surname, address, phone) with these levels; 'missing' = absent on one side. */
+  const pair = (personId: string, levels: Record<string, string>, weight = 30): CandidateEvaluation => ({
+    personId,
+    recordId: `r-${personId}`,
+    organizationId: 'a',
+    noMatchAsserted: false,
+    score: {
+      weight,
+      priorWeight: -14,
+      probability: 1 - 2 ** -weight,
+      grade: 'certain',
+      contributions: Object.entries(levels).map(([field, level]) => ({ field, level, a: level === 'missing' ? null : 'x', b: level === 'missing' ? null : 'y', weight: 0 })),
+    },
+  });
+  const cases: Array<{ name: string; levels: Record<string, string>; outcome: string; reasons: string[]; review?: string }> = [
+    { name: 'twins without SSNs: given name differs, same birth date → review', levels: { given_name: 'else', birth_date: 'exact', ssn: 'missing' }, outcome: 'review', reasons: ['given-name-conflict'], review: 'given-name-conflict' },
+    { name: 'Sr/Jr without SSNs: same given name, birth date differs → review', levels: { given_name: 'exact', birth_date: 'else', ssn: 'missing' }, outcome: 'review', reasons: ['birth-date-conflict'], review: 'birth-date-conflict' },
+    { name: 'spouse, parent or child: given name and birth date differ → not a candidate at all', levels: { given_name: 'else', birth_date: 'else', ssn: 'missing' }, outcome: 'new-person', reasons: ['given-name-conflict-excluded', 'no-candidates'] },
+    { name: 'a given-name change the SSN vouches for → linked, reason waived', levels: { given_name: 'else', birth_date: 'exact', ssn: 'exact' }, outcome: 'linked', reasons: ['auto-link', 'given-name-conflict-waived'] },
+    { name: 'an SSN typo vouches too', levels: { given_name: 'exact', birth_date: 'else', ssn: 'one_edit' }, outcome: 'linked', reasons: ['auto-link', 'birth-date-conflict-waived'] },
+    { name: 'a nickname is agreement: no guard', levels: { given_name: 'nickname', birth_date: 'exact', ssn: 'missing' }, outcome: 'linked', reasons: ['auto-link'] },
+    { name: 'given name missing: the guard does not fire (the SSN guard may)', levels: { given_name: 'missing', birth_date: 'exact', ssn: 'missing' }, outcome: 'linked', reasons: ['auto-link'] },
+    { name: 'given name and birth date differ but the SSN agrees → waived, the score decides', levels: { given_name: 'else', birth_date: 'else', ssn: 'exact' }, outcome: 'linked', reasons: ['auto-link', 'given-name-conflict-waived', 'birth-date-conflict-waived'] },
+    { name: 'SSN differs and given name differs: the SSN guard and the household guard agree → review', levels: { given_name: 'else', birth_date: 'exact', ssn: 'else' }, outcome: 'review', reasons: ['strong-identifier-conflict'], review: 'strong-identifier-conflict' },
+  ];
+  it.each(cases)('$name', ({ levels, outcome, reasons, review }) => {
+    const d = decide({ organizationId: 'b' }, [pair('p1', levels)], rs);
+    expect(d.outcome).toBe(outcome);
+    expect(d.reasons).toEqual(reasons);
+    if (review) expect(d.review.map((r) => r.reason)).toEqual([review]);
+    else expect(d.review).toEqual([]);
+  });
+
+  it('an excluded household member leaves the real match to link alone, with no review task about the relative', () => {
+    const spouse = pair('p-spouse', { given_name: 'else', birth_date: 'else', ssn: 'missing' }, 28);
+    const self = pair('p-self', { given_name: 'exact', birth_date: 'exact', ssn: 'missing' }, 35);
+    const d = decide({ organizationId: 'b' }, [spouse, self], rs);
+    expect(d).toMatchObject({ outcome: 'linked', personId: 'p-self', review: [] });
+  });
+
+  it('a household guard needs no SSN on the record that selects a person (only identifier guards do)', () => {
+    // Two persons above the bar, one ruled out by the SSN guard; the other agrees on the SSN and has no birth date.
+    const other = pair('p2', { given_name: 'exact', birth_date: 'missing', ssn: 'else' }, 33);
+    const same = pair('p1', { given_name: 'exact', birth_date: 'missing', ssn: 'exact' }, 34);
+    const d = decide({ organizationId: 'b' }, [same, other], rs);
+    expect(d).toMatchObject({ outcome: 'linked', personId: 'p1' });
+    expect(d.reasons).toContain('strong-identifier-selects-person');
+  });
+});

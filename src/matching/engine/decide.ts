@@ -4,44 +4,62 @@
  */
 import type { CandidateEvaluation, CompiledRuleSet, Decision, MatchScore, ReviewItem } from './types.js';
 
+/** A pair's outcome under the guard rules (`decision.strongIdentifierConflicts`). */
+interface GuardCheck {
+  /**
+   * 'excluded': some rule fires, its waiver does not hold and its `excludeIf` holds (not the
+   * same person); 'conflict': some rule fires and its waiver does not hold; 'waived': a rule
+   * fires but its waiver holds (and none conflicts); 'none' otherwise.
+   */
+  outcome: 'none' | 'conflict' | 'waived' | 'excluded';
+  /** The reason of the first excluding or conflicting rule, or of every waived rule. */
+  reasons: string[];
+}
+
+/** The pair is, for every field of `levelsByField`, at one of its levels ('missing' when absent or not compared). */
+function atLevels(score: MatchScore, levelsByField: Record<string, string[]>): boolean {
+  return Object.entries(levelsByField).every(([field, levels]) => {
+    const a = score.contributions.find((x) => x.field === field);
+    return levels.includes(a === undefined ? 'missing' : a.level);
+  });
+}
+
 /**
- * 'conflict' when a strong identifier (e.g. SSN) is present on both sides and clearly
- * differs, and the pair does not meet the rule's `unlessAgree` condition; 'waived' when it
- * differs but the pair agrees on every `unlessAgree` field (at one of its listed levels; a
- * missing value agrees only where the list names the pseudo-level 'missing', e.g. sex:
- * ['exact', 'missing'] = "must not disagree"), so the score decides; 'none' otherwise.
+ * Checks the pair against every guard rule: a rule fires when its field is present on both
+ * sides and at one of the rule's levels (e.g. a clearly different SSN, a different given
+ * name); it is waived when the pair agrees on every `unlessAgree` field (at one of its
+ * listed levels; a missing value agrees only where the list names the pseudo-level
+ * 'missing', e.g. sex: ['exact', 'missing'] = "must not disagree"), so the score decides.
+ * An exclusion outranks a conflict, which outranks a waiver.
  */
-function strongIdentifierCheck(score: MatchScore, rs: CompiledRuleSet): 'none' | 'conflict' | 'waived' {
-  let waived = false;
+function guardCheck(score: MatchScore, rs: CompiledRuleSet): GuardCheck {
+  const waived: string[] = [];
+  let conflict: string | null = null;
   for (const s of rs.decision.strongIdentifierConflicts) {
     const c = score.contributions.find((x) => x.field === s.field);
     if (!c || !s.levels.includes(c.level)) continue;
-    const agrees =
-      s.unlessAgree !== null &&
-      Object.entries(s.unlessAgree).every(([field, levels]) => {
-        // A field the score does not mention was not compared: it counts as 'missing'.
-        const a = score.contributions.find((x) => x.field === field);
-        return levels.includes(a === undefined ? 'missing' : a.level);
-      });
-    if (!agrees) return 'conflict';
-    waived = true;
+    if (s.unlessAgree !== null && atLevels(score, s.unlessAgree)) waived.push(`${s.reason}-waived`);
+    else if (s.excludeIf !== null && atLevels(score, s.excludeIf)) return { outcome: 'excluded', reasons: [`${s.reason}-excluded`] };
+    else conflict ??= s.reason;
   }
-  return waived ? 'waived' : 'none';
+  if (conflict !== null) return { outcome: 'conflict', reasons: [conflict] };
+  return { outcome: waived.length > 0 ? 'waived' : 'none', reasons: waived };
 }
 
 /**
- * True when a strong identifier (e.g. SSN) is present on both sides and clearly differs,
- * unless the pair agrees on the rule's `unlessAgree` fields (e.g. given name and birth
- * date: household members almost never agree on both, so the difference is then taken as
- * a recording error and the score decides).
+ * True when some guard rule fires on the pair and its waiver does not hold: a strong
+ * identifier (e.g. SSN) present on both sides that clearly differs, unless given name and
+ * birth date agree; a different given name or birth date that no SSN vouches for (a
+ * household member). The score alone never auto-links such a pair.
  */
 export function strongIdentifierConflict(score: MatchScore, rs: CompiledRuleSet): boolean {
-  return strongIdentifierCheck(score, rs) === 'conflict';
+  return guardCheck(score, rs).outcome === 'conflict';
 }
 
-/** Every strong-identifier rule's field is present on both sides of the pair. */
+/** Every strong-identifier rule's field (kind 'identifier', e.g. the SSN) is present on both sides of the pair. */
 function strongIdentifiersPresent(score: MatchScore, rs: CompiledRuleSet): boolean {
   return rs.decision.strongIdentifierConflicts.every((s) => {
+    if (s.kind !== 'identifier') return true;
     const c = score.contributions.find((x) => x.field === s.field);
     return c !== undefined && c.level !== 'missing';
   });
@@ -56,15 +74,15 @@ function strongIdentifiersPresent(score: MatchScore, rs: CompiledRuleSet): boole
  * or the waiver holds). The conflicting record is already linked to that record's person,
  * so the conflict is within the person, not between the incoming record and the person.
  */
-function linkEvidence(g: PersonGroup, rs: CompiledRuleSet): { record: CandidateEvaluation; check: 'none' | 'conflict' | 'waived'; viaOtherRecord: boolean } {
-  const check = strongIdentifierCheck(g.best.score, rs);
-  if (check !== 'conflict') return { record: g.best, check, viaOtherRecord: false };
+function linkEvidence(g: PersonGroup, rs: CompiledRuleSet): { record: CandidateEvaluation; check: GuardCheck; viaOtherRecord: boolean } {
+  const check = guardCheck(g.best.score, rs);
+  if (check.outcome !== 'conflict') return { record: g.best, check, viaOtherRecord: false };
   const others = g.records
     .filter((r) => r !== g.best && r.score.probability >= rs.thresholds.autoLink && strongIdentifiersPresent(r.score, rs))
     .sort(byScore);
   for (const r of others) {
-    const c = strongIdentifierCheck(r.score, rs);
-    if (c !== 'conflict') return { record: r, check: c, viaOtherRecord: true };
+    const c = guardCheck(r.score, rs);
+    if (c.outcome !== 'conflict') return { record: r, check: c, viaOtherRecord: true };
   }
   return { record: g.best, check, viaOtherRecord: false };
 }
@@ -83,9 +101,10 @@ function byScore(x: CandidateEvaluation, y: CandidateEvaluation): number {
 /**
  * Decide: auto-link to the best person at or above thresholds.autoLink unless a guard
  * fires; review tasks for persons in the review band; otherwise a new person.
- * Guards: a no-match assertion excludes that person entirely; a conflicting strong
- * identifier → review (unless the rule's `unlessAgree` fields agree: then the score
- * decides, and a link carries the reason 'strong-identifier-conflict-waived'); two or more
+ * Guards: a no-match assertion excludes that person entirely; a guard rule that fires (a
+ * conflicting strong identifier, a given name or birth date no SSN vouches for) → review
+ * with the rule's reason (unless the rule's `unlessAgree` fields agree: then the score
+ * decides, and a link carries the reason '<rule reason>-waived'); two or more
  * persons above auto-link → review; a same-organization candidate → linked with
  * sameSourceDuplicate (or review, per the rule set).
  */
@@ -93,6 +112,13 @@ export function decide(incoming: { organizationId: string }, candidates: readonl
   const reasons: string[] = [];
   const groups = new Map<string, PersonGroup>();
   for (const c of candidates) {
+    // A pair a guard excludes (e.g. a household member: different given name and birth
+    // date, no agreeing SSN) is not a candidate at all: neither a link nor a review task.
+    const excluded = c.score.probability >= rs.thresholds.review ? guardCheck(c.score, rs) : null;
+    if (excluded?.outcome === 'excluded') {
+      reasons.push(...excluded.reasons);
+      continue;
+    }
     const g = groups.get(c.personId);
     if (!g) groups.set(c.personId, { personId: c.personId, best: c, records: [c], noMatch: c.noMatchAsserted });
     else {
@@ -134,11 +160,9 @@ export function decide(incoming: { organizationId: string }, candidates: readonl
     // clear the bar are probably the same person, so a steward is asked to merge them.
     const g = above[0];
     const evidence = linkEvidence(g, rs);
-    const strong = evidence.check;
     const sameSource = g.records.some((r) => r.organizationId === incoming.organizationId);
-    if (strong !== 'conflict' && !(sameSource && rs.decision.sameSourceDuplicate === 'review')) {
-      reasons.push('auto-link', 'dominant-among-multiple-persons');
-      if (strong === 'waived') reasons.push('strong-identifier-conflict-waived');
+    if (evidence.check.outcome !== 'conflict' && !(sameSource && rs.decision.sameSourceDuplicate === 'review')) {
+      reasons.push('auto-link', 'dominant-among-multiple-persons', ...evidence.check.reasons);
       return linkAmongPersons(g, evidence, above.slice(1), sameSource);
     }
   }
@@ -148,11 +172,11 @@ export function decide(incoming: { organizationId: string }, candidates: readonl
     // record agrees on the strong identifier (present on both sides, not at a conflict
     // level), the identifier has already told the persons apart: this is the
     // single-person case, not a random pick. The conflicting persons become review tasks.
-    const eligible = above.map((g) => ({ g, evidence: linkEvidence(g, rs) })).filter((x) => x.evidence.check !== 'conflict');
+    const eligible = above.map((g) => ({ g, evidence: linkEvidence(g, rs) })).filter((x) => x.evidence.check.outcome !== 'conflict');
     if (eligible.length === 1) {
       const { g, evidence } = eligible[0];
       const sameSource = g.records.some((r) => r.organizationId === incoming.organizationId);
-      if (evidence.check === 'none' && strongIdentifiersPresent(evidence.record.score, rs) && !(sameSource && rs.decision.sameSourceDuplicate === 'review')) {
+      if (evidence.check.outcome === 'none' && strongIdentifiersPresent(evidence.record.score, rs) && !(sameSource && rs.decision.sameSourceDuplicate === 'review')) {
         reasons.push('auto-link', 'strong-identifier-selects-person');
         return linkAmongPersons(g, evidence, above.filter((x) => x !== g), sameSource);
       }
@@ -170,14 +194,14 @@ export function decide(incoming: { organizationId: string }, candidates: readonl
   if (above.length === 1) {
     const g = above[0];
     const evidence = linkEvidence(g, rs);
-    const strong = evidence.check;
-    if (strong === 'conflict') {
-      reasons.push('strong-identifier-conflict');
+    const { check } = evidence;
+    if (check.outcome === 'conflict') {
+      reasons.push(...check.reasons);
       return {
         outcome: 'review',
         personId: null,
         best,
-        review: cap([...toReview([g], 'strong-identifier-conflict'), ...toReview(band, 'review-band')]),
+        review: cap([...toReview([g], check.reasons[0]), ...toReview(band, 'review-band')]),
         sameSourceDuplicate: false,
         reasons: dedupReasons(),
       };
@@ -194,8 +218,7 @@ export function decide(incoming: { organizationId: string }, candidates: readonl
         reasons: dedupReasons(),
       };
     }
-    reasons.push('auto-link');
-    if (strong === 'waived') reasons.push('strong-identifier-conflict-waived');
+    reasons.push('auto-link', ...check.reasons);
     if (evidence.viaOtherRecord) reasons.push('strong-identifier-conflict-other-record');
     if (sameSource) reasons.push('same-source-duplicate');
     return { outcome: 'linked', personId: g.personId, best: evidence.record, review: [], sameSourceDuplicate: sameSource, reasons: dedupReasons() };

@@ -21,8 +21,10 @@ describe('compileRuleSet', () => {
     expect(res.ruleSet.priorWeight).toBeCloseTo(Math.log2(1e-6 / (1 - 1e-6)), 9);
     expect(res.ruleSet.grades.certain).toBe(res.ruleSet.thresholds.autoLink);
     expect(res.ruleSet.prior).toEqual({ expectedMatchShare: 0.5, minRecords: 10000 });
+    const ssnAgrees = { ssn: ['exact', 'one_edit', 'two_edits'] };
     expect(res.ruleSet.decision.strongIdentifierConflicts).toEqual([
       {
+        kind: 'identifier',
         field: 'ssn',
         levels: ['else', 'consecutive'],
         unlessAgree: {
@@ -30,7 +32,11 @@ describe('compileRuleSet', () => {
           birth_date: ['exact', 'day_month_transposed', 'one_keystroke'],
           sex: ['exact', 'missing'],
         },
+        excludeIf: null,
+        reason: 'strong-identifier-conflict',
       },
+      { kind: 'household', field: 'given_name', levels: ['else'], unlessAgree: ssnAgrees, excludeIf: { birth_date: ['else'] }, reason: 'given-name-conflict' },
+      { kind: 'household', field: 'birth_date', levels: ['else'], unlessAgree: ssnAgrees, excludeIf: null, reason: 'birth-date-conflict' },
     ]);
   });
 
@@ -86,6 +92,12 @@ describe('compileRuleSet', () => {
     ['unlessAgree empty levels', (r) => (r.decision.strongIdentifierConflicts[0].unlessAgree.given_name = []), '$.decision.strongIdentifierConflicts[0].unlessAgree.given_name: must be a non-empty array of level ids'],
     ['unlessAgree on the conflict field', (r) => (r.decision.strongIdentifierConflicts[0].unlessAgree.ssn = ['exact']), '$.decision.strongIdentifierConflicts[0].unlessAgree.ssn: must name a field other than'],
     ['strong identifier unknown property', (r) => (r.decision.strongIdentifierConflicts[0].unless = {}), '$.decision.strongIdentifierConflicts[0].unless: unknown property'],
+    ['guard reason not kebab-case', (r) => (r.decision.strongIdentifierConflicts[1].reason = 'Given Name'), '$.decision.strongIdentifierConflicts[1].reason: must match'],
+    ['guard kind unknown', (r) => (r.decision.strongIdentifierConflicts[1].kind = 'family'), '$.decision.strongIdentifierConflicts[1].kind: must be "identifier" or "household"'],
+    ['excludeIf empty', (r) => (r.decision.strongIdentifierConflicts[1].excludeIf = {}), '$.decision.strongIdentifierConflicts[1].excludeIf: must be a non-empty object'],
+    ['excludeIf unknown level', (r) => (r.decision.strongIdentifierConflicts[1].excludeIf = { birth_date: ['far'] }), '$.decision.strongIdentifierConflicts[1].excludeIf.birth_date: "far" is not a level of field "birth_date"'],
+    ['excludeIf "missing" is no level there', (r) => (r.decision.strongIdentifierConflicts[1].excludeIf = { birth_date: ['missing'] }), '$.decision.strongIdentifierConflicts[1].excludeIf.birth_date: "missing" is not a level of field "birth_date"'],
+    ['excludeIf on the conflict field', (r) => (r.decision.strongIdentifierConflicts[1].excludeIf = { given_name: ['exact'] }), '$.decision.strongIdentifierConflicts[1].excludeIf.given_name: must name a field other than'],
     ['prior share 0', (r) => (r.prior.expectedMatchShare = 0), '$.prior.expectedMatchShare: must be a number in (0, 1]'],
     ['prior share > 1', (r) => (r.prior.expectedMatchShare = 1.5), '$.prior.expectedMatchShare: must be a number in (0, 1]'],
     ['prior minRecords 0', (r) => (r.prior.minRecords = 0), '$.prior.minRecords: must be an integer ≥ 1'],

@@ -18,6 +18,10 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const ID_RE = /^[a-z][a-z0-9_-]*$/;
+/** A decision reason: machine-readable, kebab-case (it is stored with review tasks and shown to stewards). */
+const REASON_RE = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+/** The reason of a guard rule that does not name one (the SSN guard's, before 1.6.0). */
+const DEFAULT_GUARD_REASON = 'strong-identifier-conflict';
 
 /** JSON with object keys sorted recursively (stable across key order and whitespace). */
 export function canonicalJson(v: unknown): string {
@@ -45,6 +49,23 @@ function openProb(errs: Errors, path: string, v: unknown): number | null {
     return null;
   }
   return v;
+}
+
+/** `{ fieldId: [levelId…] }` (non-empty); undefined (and errors) when malformed. Level ids are checked later, against the fields. */
+function fieldLevelMap(errs: Errors, path: string, v: unknown): Record<string, string[]> | undefined {
+  if (!isObj(v) || Object.keys(v).length === 0) {
+    errs.add(path, 'must be a non-empty object { fieldId: [levelId…] }');
+    return undefined;
+  }
+  const out: Record<string, string[]> = {};
+  let ok = true;
+  for (const [k, levels] of Object.entries(v)) {
+    if (!Array.isArray(levels) || levels.length === 0 || !levels.every((l) => typeof l === 'string')) {
+      errs.add(`${path}.${k}`, 'must be a non-empty array of level ids');
+      ok = false;
+    } else out[k] = levels as string[];
+  }
+  return ok ? out : undefined;
 }
 
 function str(errs: Errors, path: string, v: unknown, pattern?: RegExp): string | null {
@@ -297,7 +318,7 @@ export function compileRuleSet(raw: unknown): CompileResult {
   let sameSourceDuplicate: 'link' | 'review' = 'link';
   let maxReviewTasks = 5;
   let dominanceBits: number | null = null;
-  const strongRaw: Array<{ field: string; levels: string[]; unlessAgree: Record<string, string[]> | null; path: string }> = [];
+  const strongRaw: Array<{ field: string; levels: string[]; unlessAgree: Record<string, string[]> | null; excludeIf: Record<string, string[]> | null; reason: string; kind: 'identifier' | 'household'; path: string }> = [];
   if (!isObj(raw.decision)) errs.add('$.decision', 'must be an object');
   else {
     const d = raw.decision;
@@ -320,29 +341,18 @@ export function compileRuleSet(raw: unknown): CompileResult {
     else {
       d.strongIdentifierConflicts.forEach((s, i) => {
         const p = `$.decision.strongIdentifierConflicts[${i}]`;
-        if (!isObj(s)) return errs.add(p, 'must be an object { field, levels, unlessAgree? }');
-        unknownKeys(errs, p, s, ['field', 'levels', 'unlessAgree', 'description']);
+        if (!isObj(s)) return errs.add(p, 'must be an object { field, levels, unlessAgree?, excludeIf?, reason?, kind? }');
+        unknownKeys(errs, p, s, ['field', 'levels', 'unlessAgree', 'excludeIf', 'reason', 'kind', 'description']);
+        const kind = s.kind === undefined || s.kind === 'identifier' || s.kind === 'household' ? ((s.kind ?? 'identifier') as 'identifier' | 'household') : null;
+        if (kind === null) errs.add(`${p}.kind`, 'must be "identifier" or "household"');
         const f = str(errs, `${p}.field`, s.field);
-        let unlessAgree: Record<string, string[]> | null = null;
-        let unlessOk = true;
-        if (s.unlessAgree !== undefined) {
-          const ua = s.unlessAgree;
-          if (!isObj(ua) || Object.keys(ua).length === 0) {
-            errs.add(`${p}.unlessAgree`, 'must be a non-empty object { fieldId: [levelId…] }');
-            unlessOk = false;
-          } else {
-            unlessAgree = {};
-            for (const [k, v] of Object.entries(ua)) {
-              if (!Array.isArray(v) || v.length === 0 || !v.every((l) => typeof l === 'string')) {
-                errs.add(`${p}.unlessAgree.${k}`, 'must be a non-empty array of level ids');
-                unlessOk = false;
-              } else unlessAgree[k] = v as string[];
-            }
-          }
-        }
+        const reason = s.reason === undefined ? DEFAULT_GUARD_REASON : str(errs, `${p}.reason`, s.reason, REASON_RE);
+        const unlessAgree = s.unlessAgree === undefined ? null : fieldLevelMap(errs, `${p}.unlessAgree`, s.unlessAgree);
+        const excludeIf = s.excludeIf === undefined ? null : fieldLevelMap(errs, `${p}.excludeIf`, s.excludeIf);
+        const unlessOk = unlessAgree !== undefined && excludeIf !== undefined;
         if (!Array.isArray(s.levels) || s.levels.length === 0 || !s.levels.every((l) => typeof l === 'string')) {
           errs.add(`${p}.levels`, 'must be a non-empty array of level ids');
-        } else if (f !== null && unlessOk) strongRaw.push({ field: f, levels: s.levels as string[], unlessAgree, path: p });
+        } else if (f !== null && unlessOk && reason !== null && kind !== null) strongRaw.push({ field: f, levels: s.levels as string[], unlessAgree, excludeIf, reason, kind, path: p });
       });
     }
   }
@@ -387,21 +397,25 @@ export function compileRuleSet(raw: unknown): CompileResult {
     } else if (!brokenFields.has(s.field)) {
       for (const l of s.levels) if (!f.has(l)) errs.add(`${s.path}.levels`, `"${l}" is not a level of field "${s.field}"`);
     }
-    for (const [af, al] of Object.entries(s.unlessAgree ?? {})) {
-      const g = declaredLevels.get(af);
-      if (af === s.field) {
-        errs.add(`${s.path}.unlessAgree.${af}`, 'must name a field other than the conflict field itself');
-        continue;
+    const checkRefs = (key: 'unlessAgree' | 'excludeIf', refs: Record<string, string[]> | null, allowMissing: boolean) => {
+      for (const [af, al] of Object.entries(refs ?? {})) {
+        const g = declaredLevels.get(af);
+        if (af === s.field) {
+          errs.add(`${s.path}.${key}.${af}`, 'must name a field other than the conflict field itself');
+          continue;
+        }
+        if (!g) {
+          if (Array.isArray(raw.fields)) errs.add(`${s.path}.${key}.${af}`, `unknown field "${af}"`);
+          continue;
+        }
+        if (brokenFields.has(af)) continue;
+        // "missing" (either side absent) may be listed in unlessAgree: the field then only must not disagree.
+        for (const l of al) if (!(allowMissing && l === 'missing') && !g.has(l)) errs.add(`${s.path}.${key}.${af}`, `"${l}" is not a level of field "${af}"`);
+        if (allowMissing && al.length > 0 && al.every((l) => l === 'missing')) errs.add(`${s.path}.${key}.${af}`, 'must list at least one level other than "missing"');
       }
-      if (!g) {
-        if (Array.isArray(raw.fields)) errs.add(`${s.path}.unlessAgree.${af}`, `unknown field "${af}"`);
-        continue;
-      }
-      if (brokenFields.has(af)) continue;
-      // "missing" (either side absent) may be listed: the field then only must not disagree.
-      for (const l of al) if (l !== 'missing' && !g.has(l)) errs.add(`${s.path}.unlessAgree.${af}`, `"${l}" is not a level of field "${af}"`);
-      if (al.length > 0 && al.every((l) => l === 'missing')) errs.add(`${s.path}.unlessAgree.${af}`, 'must list at least one level other than "missing"');
-    }
+    };
+    checkRefs('unlessAgree', s.unlessAgree, true);
+    checkRefs('excludeIf', s.excludeIf, false);
   }
 
   // blocking
@@ -456,7 +470,7 @@ export function compileRuleSet(raw: unknown): CompileResult {
       decision: {
         sameSourceDuplicate,
         maxReviewTasks,
-        strongIdentifierConflicts: strongRaw.map((s) => ({ field: s.field, levels: s.levels, unlessAgree: s.unlessAgree })),
+        strongIdentifierConflicts: strongRaw.map((s) => ({ field: s.field, levels: s.levels, unlessAgree: s.unlessAgree, excludeIf: s.excludeIf, reason: s.reason, kind: s.kind })),
         multiplePersons: dominanceBits === null ? null : { dominanceBits },
       },
       termFrequency: { minRecords },

@@ -200,12 +200,23 @@ export interface CompiledPrior {
 /**
  * A candidate whose `field` comparison is at one of `levels` is a conflict (→ review),
  * unless, for every field named in `unlessAgree`, the pair is at one of the listed levels
- * (a missing value never agrees).
+ * (a missing value never agrees). When it fires and the pair is also, for every field of
+ * `excludeIf`, at one of the listed levels, the candidate record is excluded altogether (not
+ * the same person: no link and no review task). `reason` names the guard in decisions and
+ * review tasks (`<reason>` for a conflict, `<reason>-waived` for a link the waiver let
+ * through, `<reason>-excluded` for an excluded candidate). `kind` 'identifier' (the SSN
+ * guard): the field is a strong identifier, so a record must carry it to vouch for a
+ * person or to select one among several (see decide.ts); 'household': a guard on a
+ * demographic field household members do not share (given name, birth date), which never
+ * needs to be present for that.
  */
 export interface StrongIdentifierConflictRule {
+  kind: 'identifier' | 'household';
   field: string;
   levels: string[];
   unlessAgree: Record<string, string[]> | null;
+  excludeIf: Record<string, string[]> | null;
+  reason: string;
 }
 
 export interface CompiledRuleSet {
