@@ -1,11 +1,13 @@
 /**
- * `npm run bench:accuracy`: loads FEBRL through the service's own HTTP feed (one PUT per
+ * `npm run bench:accuracy`: loads FEBRL (and a synthetic household population) through the service's own HTTP feed (one PUT per
  * record, in file order) into a fresh PostgreSQL database per data set, then reads every
  * record's personId back and scores the pairs that person membership implies against the
  * FEBRL truth: precision, recall, F1, feed wall time and rate. No label reaches the service.
  *
  *   FEBRL4: dataset4a.csv as organization febrl4a, then dataset4b.csv as febrl4b
  *   FEBRL3: dataset3.csv as one organization; FEBRL2: dataset2.csv as one organization
+ *   households: 4,000 synthetic households (twins, Sr/Jr, spouses, parents and children
+ *   sharing surname, address and phone) registered at six organizations, seed 7
  *
  * Needs `npm run build`. BENCH_DATABASE_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres),
  * FEBRL_DIR (default ../shared/datasets/febrl), BENCH_DATASETS (e.g. "febrl4"),
@@ -14,16 +16,29 @@
 import http from 'node:http';
 import { resolve } from 'node:path';
 import { type FebrlRow, readFebrl, scoreClusters } from './febrl.js';
+import { householdPopulation } from '../test/factories/household-population.js';
 import pg from 'pg';
 import { ADMIN, cpuSnapshot, cpuSpent, freshDatabase, root, startServer } from './bench-server.js';
 
 const febrlDir = resolve(root, process.env.FEBRL_DIR ?? '../shared/datasets/febrl');
-const wanted = (process.env.BENCH_DATASETS ?? 'febrl4,febrl3,febrl2').split(',');
+const wanted = (process.env.BENCH_DATASETS ?? 'febrl4,febrl3,febrl2,households').split(',');
 
-const DATASETS: Record<string, Array<{ file: string; org: string }>> = {
-  febrl4: [{ file: 'dataset4a.csv', org: 'febrl4a' }, { file: 'dataset4b.csv', org: 'febrl4b' }],
-  febrl3: [{ file: 'dataset3.csv', org: 'febrl3' }],
-  febrl2: [{ file: 'dataset2.csv', org: 'febrl2' }],
+type Row = FebrlRow & { localId: string };
+/** FEBRL files (one organization each, local ids are row numbers: never the truth-bearing rec_id). */
+const febrl = (...parts: Array<{ file: string; org: string }>) => (): { orgs: string[]; rows: Row[] } => ({
+  orgs: parts.map((p) => p.org),
+  rows: parts.flatMap((p) => readFebrl(febrlDir, p.file, p.org).map((r, n) => ({ ...r, localId: `mrn-${n + 1}` }))),
+});
+const DATASETS: Record<string, () => { orgs: string[]; rows: Row[] }> = {
+  febrl4: febrl({ file: 'dataset4a.csv', org: 'febrl4a' }, { file: 'dataset4b.csv', org: 'febrl4b' }),
+  febrl3: febrl({ file: 'dataset3.csv', org: 'febrl3' }),
+  febrl2: febrl({ file: 'dataset2.csv', org: 'febrl2' }),
+  // 4,000 synthetic households registered at six organizations (test/factories/household-population.ts).
+  households: () => {
+    const population = householdPopulation({ seed: 7, households: 4000 });
+    const rows = population.records.map((r) => ({ recId: `rec-${r.entity}-${r.localId}`, org: r.organizationId, localId: r.localId, demographics: r.demographics }));
+    return { orgs: [...new Set(rows.map((r) => r.org))].sort(), rows };
+  },
 };
 
 
@@ -50,18 +65,17 @@ function call(base: string, token: string, method: string, path: string, body?: 
 }
 
 async function runDataset(name: string, port: number): Promise<void> {
-  const parts = DATASETS[name];
+  const dataset = DATASETS[name];
+  if (!dataset) throw new Error(`unknown data set ${name} (known: ${Object.keys(DATASETS).join(', ')})`);
+  const { orgs, rows } = dataset();
   const databaseUrl = await freshDatabase(`mpi_bench_${name}${process.env.BENCH_DB_SUFFIX ?? ''}`);
   const proc = await startServer(databaseUrl, port);
   const base = `http://127.0.0.1:${port}`;
   try {
     const tokenRes = await fetch(`${base}/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ grant_type: 'client_credentials', client_id: ADMIN.id, client_secret: ADMIN.secret }) });
     const { access_token: token } = (await tokenRes.json()) as { access_token: string };
-    const rows: Array<FebrlRow & { localId: string }> = [];
-    for (const [i, p] of parts.entries()) {
-      await call(base, token, 'POST', '/api/v1/organizations', { id: p.org, name: p.org, assigningAuthority: `urn:oid:1.3.6.1.4.1.99999.${i + 1}` });
-      // Local ids are the organization's own: a row number, never the truth-bearing rec_id.
-      rows.push(...readFebrl(febrlDir, p.file, p.org).map((r, n) => ({ ...r, localId: `mrn-${n + 1}` })));
+    for (const [i, org] of orgs.entries()) {
+      await call(base, token, 'POST', '/api/v1/organizations', { id: org, name: org, assigningAuthority: `urn:oid:1.3.6.1.4.1.99999.${i + 1}` });
     }
     const outcomes: Record<string, number> = {};
     let rejected = 0;

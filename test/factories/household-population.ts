@@ -18,8 +18,8 @@
  * literature on US households and registration data (twin births ≈ 3%, Jr naming a few % of
  * sons, ~70% of records with an SSN in HIE feeds, annual mobility ≈ 10–14%).
  */
-import type { Demographics } from '../../src/matching/engine/index.js';
-import { SSN_SYSTEM } from '../../src/matching/engine/index.js';
+import { SSN_SYSTEM, type Demographics } from '../../src/matching/engine/index.js';
+import { seededRandom } from './seeded-random.js';
 
 export type Relationship = 'twin' | 'sibling' | 'parent-child' | 'spouse' | 'household';
 
@@ -68,17 +68,6 @@ const CITIES: Array<{ city: string; zip3: string; weight: number }> = [
   { city: 'EAU CLAIRE', zip3: '547', weight: 4 },
 ];
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface Person {
   entity: number;
   household: number;
@@ -105,7 +94,7 @@ interface Home {
 
 /** A seeded population; the same options always give the same records, in the same order. */
 export function householdPopulation(options: PopulationOptions = {}): Population {
-  const r = mulberry32(options.seed ?? 7);
+  const r = seededRandom(options.seed ?? 7);
   const householdCount = options.households ?? 4000;
   const orgCount = options.organizations ?? 6;
   const meanRegistrations = options.meanRegistrations ?? 1.7;

@@ -5,6 +5,8 @@
  * (new address and phone), day/month transposed birth dates, missing fields, a married name.
  * `entity` is the truth: it is never sent to the service.
  */
+import { seededRandom } from './seeded-random.js';
+
 export interface SyntheticRow {
   entity: number;
   localId: string;
@@ -28,18 +30,6 @@ const SUR_C = ['', 's', 'son', 'man', 'berg', 'stein', 'ski', 'ova', 'ez', 'ini'
 const GIV_A = ['Ja', 'Ka', 'La', 'Ma', 'Na', 'Ra', 'Sha', 'Ta', 'Da', 'Bri', 'Cal', 'El', 'Jo', 'Ky', 'Mi', 'Ro', 'Ze', 'Ari', 'Eve', 'Isa'];
 const GIV_B = ['den', 'lyn', 'son', 'mar', 'ra', 'na', 'el', 'ley', 'ton', 'rin', 'dra', 'vin', 'nia', 'ric', 'len', 'mon', 'sha', 'ven', 'lo', 'ya'];
 
-/** mulberry32: small, fast, seeded. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface GeneratorOptions {
   seed?: number;
   /** Share of entities that get duplicates (default 0.3). */
@@ -48,7 +38,7 @@ export interface GeneratorOptions {
 
 /** Yields `n` rows (entities first registered in order, duplicates interleaved later). */
 export function* syntheticPatients(n: number, options: GeneratorOptions = {}): Generator<SyntheticRow> {
-  const r = rng(options.seed ?? 42);
+  const r = seededRandom(options.seed ?? 42);
   const dupShare = options.duplicateShare ?? 0.3;
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
   const digits = (k: number) => Array.from({ length: k }, () => Math.floor(r() * 10)).join('');
