@@ -11,7 +11,9 @@
  *
  * BENCH_N (default "100000"; e.g. "100000,1000000"), BENCH_WORKERS (extra worker processes,
  * default 1), BENCH_SEED (default 42), BENCH_REDIS_URL (default redis://127.0.0.1:6379/2),
- * BENCH_DATABASE_ADMIN_URL, BATCH_CHUNK_ROWS / BATCH_CONCURRENCY (passed to the server).
+ * BENCH_DATABASE_ADMIN_URL, BATCH_CHUNK_ROWS / BATCH_CONCURRENCY (passed to the server),
+ * BENCH_LOG_LEVEL (the processes' LOG_LEVEL, default warn; `debug` logs each chunk's phase
+ * timings to /tmp/mpi-bench-batch-<port>.log), BENCH_NODE_ARGS (e.g. --cpu-prof).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import http from 'node:http';
@@ -54,12 +56,14 @@ async function writeFile(n: number): Promise<{ file: string; truth: Int32Array }
 function startProcess(databaseUrl: string, port: number, prefix: string, migrate: boolean): ChildProcess {
   const env: Record<string, string | undefined> = {
     ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix, PORT: String(port), HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn', MPI_ADMIN_CLIENT_ID: ADMIN.id, MPI_ADMIN_CLIENT_SECRET: ADMIN.secret, MIGRATIONS_RUN: migrate ? 'true' : 'false',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', MPI_ADMIN_CLIENT_ID: ADMIN.id, MPI_ADMIN_CLIENT_SECRET: ADMIN.secret, MIGRATIONS_RUN: migrate ? 'true' : 'false',
     BATCH_UPLOAD_LIMIT: '4gb',
   };
   // The service's own log (warnings and errors: ids and codes, no PHI) goes to a file.
   const log = openSync(join(tmpdir(), `mpi-bench-batch-${port}.log`), 'w');
-  return spawn(process.execPath, [resolve(root, 'dist/src/main.js')], { env, stdio: ['ignore', log, log] });
+  // BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the processes.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  return spawn(process.execPath, [...nodeArgs, resolve(root, 'dist/src/main.js')], { env, stdio: ['ignore', log, log] });
 }
 
 async function waitHealthy(port: number): Promise<void> {

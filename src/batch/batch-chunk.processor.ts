@@ -5,6 +5,7 @@ import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/auth.decorators.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import { PhaseTimer } from '../common/phase-timer.js';
 import { runInTransaction } from '../database/transaction.js';
 import { validateDemographics } from '../identities/demographics.validation.js';
 import { JobQueue } from '../jobs/job-queue.js';
@@ -103,9 +104,17 @@ export class BatchChunkProcessor implements OnModuleInit, OnApplicationBootstrap
    * the other finds it done. So no chunk waits on Bull's ordering or stall checks.
    */
   private async processOnce(loadId: string, seq: number): Promise<void> {
+    const timer = new PhaseTimer();
     const chunk = await this.loads.readPendingChunk(loadId, seq, this.dataSource.manager);
     if (!chunk) return;
+    timer.lap('readChunk');
     const { valid, errors } = await this.prepare(chunk);
+    timer.lap('prepare');
+    // Blocks and candidates are read (and compared) in one snapshot before the lock; under
+    // the lock only what was written since is read.
+    const pre = valid.length
+      ? await this.dataSource.transaction('REPEATABLE READ', (m) => this.linker.preread(chunk.organizationId, valid, m, { snapshot: true, timer }))
+      : null;
     const actor: Actor = { clientId: chunk.actorClientId ?? 'batch', organizationId: chunk.organizationId, scopes: [], requestId: chunk.requestId ?? '' };
     let waitingSince = Date.now();
     for (;;) {
@@ -120,12 +129,14 @@ export class BatchChunkProcessor implements OnModuleInit, OnApplicationBootstrap
         }
         continue;
       }
+      timer.lap('waitTurn');
       const done = await runInTransaction(this.dataSource, async (m) => {
         if (!(await this.loads.lockPendingChunk(loadId, seq, m))) return true;
         await this.linker.lockForChunk(m);
+        timer.lap('lock');
         // Checked again under the batch lock: an earlier chunk may have been re-queued.
         if (await this.loads.hasEarlierPending(loadId, seq, m)) return false;
-        const outcomes = await this.linker.linkChunk(chunk.organizationId, valid, actor, m);
+        const outcomes = await this.linker.linkChunk(chunk.organizationId, valid, pre, actor, m, timer);
         const counts: Omit<BatchCounts, 'rows'> = { created: 0, updated: 0, unchanged: 0, linked: 0, review: 0, rejected: errors.length };
         for (const o of outcomes) {
           counts[o.record]++;
@@ -133,9 +144,14 @@ export class BatchChunkProcessor implements OnModuleInit, OnApplicationBootstrap
           if (o.decision === 'review') counts.review++;
         }
         await this.loads.completeChunk(loadId, seq, counts, errors, m);
+        timer.lap('complete');
         return true;
       });
-      if (done) return;
+      if (done) {
+        timer.lap('commit');
+        this.logger.debug({ loadId, seq, rows: chunk.payload.length, ...timer.summary() }, 'batch chunk timings');
+        return;
+      }
     }
   }
 

@@ -22,6 +22,26 @@ export interface BlockRecordRow {
   method: string;
 }
 
+/** A source record written by a transaction a snapshot did not see, as it is now. */
+export interface ChangedRecordRow {
+  id: string;
+  organizationId: string;
+  localId: string;
+  status: 'active' | 'retired';
+  normalized: NormalizedRecord;
+  contentHash: string;
+  personId: string | null;
+  method: string | null;
+  keys: string[];
+}
+
+/** A link written by a transaction a snapshot did not see. */
+export interface ChangedLinkRow {
+  recordId: string;
+  personId: string;
+  method: string;
+}
+
 export interface RecordWrite {
   id: string;
   localId: string;
@@ -78,6 +98,44 @@ export class ChunkLinkageRepository {
    */
   async withoutJit(m: EntityManager): Promise<void> {
     await m.query(`SELECT set_config('jit', 'off', true)`);
+  }
+
+  /**
+   * The transaction's snapshot, as text: run first in a REPEATABLE READ transaction, it is the
+   * snapshot every later statement of it reads (`findChangedRecords` asks what it missed).
+   */
+  async currentSnapshot(m: EntityManager): Promise<string> {
+    const rows: Array<{ snapshot: string }> = await m.query(`SELECT pg_current_snapshot()::text AS snapshot`);
+    return rows[0].snapshot;
+  }
+
+  /**
+   * Source records written since `snapshot` by a transaction it did not see (every writer
+   * stamps changed_xid), as they are now, with link and blocking keys; at most `limit`
+   * (`complete` false when there may be more: the caller then reads everything again).
+   * The index range starts at the snapshot's xmin: older writers were all visible to it.
+   */
+  async findChangedRecords(snapshot: string, limit: number, m: EntityManager): Promise<{ rows: ChangedRecordRow[]; complete: boolean }> {
+    const rows: Array<ChangedRecordRow & { visible: boolean }> = await m.query(
+      `SELECT r.id, r.organization_id AS "organizationId", r.local_id AS "localId", r.status, r.normalized, r.content_hash AS "contentHash",
+              l.person_id AS "personId", l.method, pg_visible_in_snapshot(r.changed_xid, $1::pg_snapshot) AS visible,
+              CASE WHEN pg_visible_in_snapshot(r.changed_xid, $1::pg_snapshot) THEN '{}'
+                   ELSE coalesce((SELECT array_agg(b.key) FROM blocking_key b WHERE b.record_id = r.id), '{}') END AS keys
+       FROM source_record r LEFT JOIN record_link l ON l.record_id = r.id
+       WHERE r.changed_xid >= pg_snapshot_xmin($1::pg_snapshot) ORDER BY r.changed_xid LIMIT $2`,
+      [snapshot, limit],
+    );
+    return { rows: rows.filter((r) => !r.visible), complete: rows.length < limit };
+  }
+
+  /** Links written since `snapshot` by a transaction it did not see (steward moves, merges); at most `limit`. */
+  async findChangedLinks(snapshot: string, limit: number, m: EntityManager): Promise<{ rows: ChangedLinkRow[]; complete: boolean }> {
+    const rows: Array<ChangedLinkRow & { visible: boolean }> = await m.query(
+      `SELECT l.record_id AS "recordId", l.person_id AS "personId", l.method, pg_visible_in_snapshot(l.changed_xid, $1::pg_snapshot) AS visible
+       FROM record_link l WHERE l.changed_xid >= pg_snapshot_xmin($1::pg_snapshot) ORDER BY l.changed_xid LIMIT $2`,
+      [snapshot, limit],
+    );
+    return { rows: rows.filter((r) => !r.visible), complete: rows.length < limit };
   }
 
   /** The chunk's records that exist already (any status), with link and blocking keys. */
