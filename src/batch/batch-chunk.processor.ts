@@ -9,7 +9,7 @@ import { PhaseTimer } from '../common/phase-timer.js';
 import { runInTransaction } from '../database/transaction.js';
 import { validateDemographics } from '../identities/demographics.validation.js';
 import { JobQueue } from '../jobs/job-queue.js';
-import { ChunkLinkageService, type ChunkRecordInput } from '../linkage/chunk-linkage.service.js';
+import { type ChunkPreread, ChunkLinkageService, type ChunkRecordInput } from '../linkage/chunk-linkage.service.js';
 import { contentHashOf } from '../linkage/feed.service.js';
 import type { Demographics } from '../matching/engine/index.js';
 import { MatchingService } from '../matching/matching.service.js';
@@ -17,6 +17,8 @@ import { type BatchCounts, BatchLoadRepository, type ChunkRow, type RowError } f
 import { csvRowToRecord, ndjsonLineToRecord } from './batch-rows.js';
 import { BATCH_QUEUE, type ChunkJob, chunkJobId, MAX_CHUNK_ATTEMPTS } from './batch-queue.js';
 
+/** A chunk reads its blocks before the lock once the chunk this many places before it is linking. */
+const PREREAD_AHEAD = 2;
 /** Rows validated between two yields to the event loop. */
 const PREPARE_SLICE = 25;
 /** How often a chunk looks whether the chunks before it are done, and when it links them itself. */
@@ -33,6 +35,7 @@ const HELP_AFTER_MS = 5_000;
 @Injectable()
 export class BatchChunkProcessor implements OnModuleInit, OnApplicationBootstrap {
   private readonly logger = new Logger('BatchChunks');
+  private maintaining = false;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -110,16 +113,20 @@ export class BatchChunkProcessor implements OnModuleInit, OnApplicationBootstrap
     timer.lap('readChunk');
     const { valid, errors } = await this.prepare(chunk);
     timer.lap('prepare');
-    // Blocks and candidates are read (and compared) in one snapshot before the lock; under
-    // the lock only what was written since is read.
-    const pre = valid.length
-      ? await this.dataSource.transaction('REPEATABLE READ', (m) => this.linker.preread(chunk.organizationId, valid, m, { snapshot: true, timer }))
-      : null;
     const actor: Actor = { clientId: chunk.actorClientId ?? 'batch', organizationId: chunk.organizationId, scopes: [], requestId: chunk.requestId ?? '' };
+    let pre: ChunkPreread | null = null;
     let waitingSince = Date.now();
     for (;;) {
       const first = await this.loads.firstPendingSeq(loadId, this.dataSource.manager);
       if (first === null || first > seq) return;
+      if (pre === null && valid.length && first >= seq - PREREAD_AHEAD) {
+        // Blocks and candidates are read (and compared) in one snapshot before the lock,
+        // while the chunks just before this one link; under the lock only what was written
+        // since is read (so not too early: that would grow with every chunk in between).
+        timer.lap('waitTurn');
+        pre = await this.dataSource.transaction('REPEATABLE READ', (m) => this.linker.preread(chunk.organizationId, valid, m, { snapshot: true, timer }));
+        continue;
+      }
       if (first < seq) {
         if (Date.now() - waitingSince > HELP_AFTER_MS) {
           await this.help(loadId, first);
@@ -150,9 +157,25 @@ export class BatchChunkProcessor implements OnModuleInit, OnApplicationBootstrap
       if (done) {
         timer.lap('commit');
         this.logger.debug({ loadId, seq, rows: chunk.payload.length, ...timer.summary() }, 'batch chunk timings');
+        this.maintainAfter(seq);
         return;
       }
     }
+  }
+
+  /**
+   * After chunks 3, 10 and every 50th of a load, the statistics and visibility map of the
+   * linkage tables are refreshed in the background (see refreshLinkageStatistics); chunks go
+   * on meanwhile. Only on a real PostgreSQL (the embedded one serves one session).
+   */
+  private maintainAfter(seq: number): void {
+    if (this.config.database.mode !== 'postgres' || this.maintaining) return;
+    if (seq + 1 !== 3 && seq + 1 !== 10 && (seq + 1) % 50 !== 0) return;
+    this.maintaining = true;
+    this.linker
+      .refreshStatistics(this.dataSource.manager)
+      .catch((e) => this.logger.warn({ errorCode: errorCode(e) }, 'could not refresh linkage statistics'))
+      .finally(() => (this.maintaining = false));
   }
 
   /** Links an earlier chunk for its missing job: one attempt, counted like its own job's. */

@@ -35,6 +35,15 @@ export interface ChangedRecordRow {
   keys: string[];
 }
 
+/** What `findChangedRecords` tells of a record written since a snapshot. */
+export interface ChangedRecordKeys {
+  id: string;
+  organizationId: string;
+  localId: string;
+  status: 'active' | 'retired';
+  keys: string[];
+}
+
 /** A link written by a transaction a snapshot did not see. */
 export interface ChangedLinkRow {
   recordId: string;
@@ -94,10 +103,11 @@ export class ChunkLinkageRepository {
   /**
    * The chunk's statements join a thousand-element array against large tables: the planner's
    * cost estimates then switch on JIT compilation, which costs more than the queries (tens to
-   * hundreds of ms each). Off for this transaction only.
+   * hundreds of ms each). Off for this transaction only; so are parallel workers, whose
+   * start-up costs more than these index probes (and the other chunks need the cores).
    */
   async withoutJit(m: EntityManager): Promise<void> {
-    await m.query(`SELECT set_config('jit', 'off', true)`);
+    await m.query(`SELECT set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)`);
   }
 
   /**
@@ -111,43 +121,79 @@ export class ChunkLinkageRepository {
 
   /**
    * Source records written since `snapshot` by a transaction it did not see (every writer
-   * stamps changed_xid), as they are now, with link and blocking keys; at most `limit`
-   * (`complete` false when there may be more: the caller then reads everything again).
-   * The index range starts at the snapshot's xmin: older writers were all visible to it.
+   * stamps changed_xid): id, organization, local id, status and blocking keys as they are now;
+   * at most `limit` (`complete` false when there may be more: the caller then reads
+   * everything again). The index range starts at the snapshot's xmin: older writers were all
+   * visible to it. The caller picks the few it needs and reads them with `findRecordsById`.
    */
-  async findChangedRecords(snapshot: string, limit: number, m: EntityManager): Promise<{ rows: ChangedRecordRow[]; complete: boolean }> {
-    const rows: Array<ChangedRecordRow & { visible: boolean }> = await m.query(
-      `SELECT r.id, r.organization_id AS "organizationId", r.local_id AS "localId", r.status, r.normalized, r.content_hash AS "contentHash",
-              l.person_id AS "personId", l.method, pg_visible_in_snapshot(r.changed_xid, $1::pg_snapshot) AS visible,
-              CASE WHEN pg_visible_in_snapshot(r.changed_xid, $1::pg_snapshot) THEN '{}'
-                   ELSE coalesce((SELECT array_agg(b.key) FROM blocking_key b WHERE b.record_id = r.id), '{}') END AS keys
-       FROM source_record r LEFT JOIN record_link l ON l.record_id = r.id
-       WHERE r.changed_xid >= pg_snapshot_xmin($1::pg_snapshot) ORDER BY r.changed_xid LIMIT $2`,
+  async findChangedRecords(snapshot: string, limit: number, m: EntityManager): Promise<{ rows: ChangedRecordKeys[]; complete: boolean }> {
+    const rows: Array<ChangedRecordKeys & { visible: boolean; keyList: string }> = await m.query(
+      `SELECT r.id, r.organization_id AS "organizationId", r.local_id AS "localId", r.status, r.visible,
+              CASE WHEN r.visible THEN '' ELSE (SELECT coalesce(string_agg(key, E'\n'), '') FROM blocking_key WHERE record_id = r.id) END AS "keyList"
+       FROM (SELECT id, organization_id, local_id, status, pg_visible_in_snapshot(changed_xid, $1::pg_snapshot) AS visible FROM source_record
+             WHERE changed_xid >= pg_snapshot_xmin($1::pg_snapshot) ORDER BY changed_xid LIMIT $2) r`,
       [snapshot, limit],
     );
-    return { rows: rows.filter((r) => !r.visible), complete: rows.length < limit };
+    return {
+      rows: rows.filter((r) => !r.visible).map(({ visible: _v, keyList, ...r }) => ({ ...r, keys: keyList === '' ? [] : keyList.split('\n') })),
+      complete: rows.length < limit,
+    };
   }
 
-  /** Links written since `snapshot` by a transaction it did not see (steward moves, merges); at most `limit`. */
+  /** These records as they are now (any status), with link and content hash. */
+  async findRecordsById(ids: string[], m: EntityManager): Promise<Array<Omit<ChangedRecordRow, 'keys'>>> {
+    if (!ids.length) return [];
+    return m.query(
+      `SELECT r.id, r.organization_id AS "organizationId", r.local_id AS "localId", r.status, r.normalized, r.content_hash AS "contentHash",
+              l.person_id AS "personId", l.method
+       FROM unnest($1::uuid[]) AS x(id)
+       CROSS JOIN LATERAL (SELECT id, organization_id, local_id, status, normalized, content_hash FROM source_record WHERE id = x.id LIMIT 1) r
+       LEFT JOIN LATERAL (SELECT person_id, method FROM record_link WHERE record_id = r.id LIMIT 1) l ON true`,
+      [ids],
+    );
+  }
+
+  /**
+   * Links written since `snapshot` by a transaction it did not see, of records that were not
+   * themselves written since (those come with `findRecordsById`): steward moves and merges.
+   */
   async findChangedLinks(snapshot: string, limit: number, m: EntityManager): Promise<{ rows: ChangedLinkRow[]; complete: boolean }> {
-    const rows: Array<ChangedLinkRow & { visible: boolean }> = await m.query(
-      `SELECT l.record_id AS "recordId", l.person_id AS "personId", l.method, pg_visible_in_snapshot(l.changed_xid, $1::pg_snapshot) AS visible
-       FROM record_link l WHERE l.changed_xid >= pg_snapshot_xmin($1::pg_snapshot) ORDER BY l.changed_xid LIMIT $2`,
+    const rows: Array<ChangedLinkRow & { skip: boolean }> = await m.query(
+      `SELECT l.record_id AS "recordId", l.person_id AS "personId", l.method,
+              pg_visible_in_snapshot(l.changed_xid, $1::pg_snapshot)
+                OR NOT coalesce((SELECT pg_visible_in_snapshot(r.changed_xid, $1::pg_snapshot) FROM source_record r WHERE r.id = l.record_id), true) AS skip
+       FROM (SELECT record_id, person_id, method, changed_xid FROM record_link
+             WHERE changed_xid >= pg_snapshot_xmin($1::pg_snapshot) ORDER BY changed_xid LIMIT $2) l`,
       [snapshot, limit],
     );
-    return { rows: rows.filter((r) => !r.visible), complete: rows.length < limit };
+    return { rows: rows.filter((r) => !r.skip), complete: rows.length < limit };
+  }
+
+  /**
+   * Statistics and visibility map of the tables a load grows, between chunks (outside any
+   * transaction). PostgreSQL's autovacuum does the same when it is on and has caught up; a
+   * load of a million rows outruns it, and with autovacuum off (as on the CI machine) the
+   * planner would keep the estimates of an empty database and every block read would visit
+   * the heap (index-only scans need the visibility map).
+   */
+  async refreshLinkageStatistics(m: EntityManager): Promise<void> {
+    await m.query(`VACUUM (ANALYZE) blocking_key`);
+    await m.query(`ANALYZE source_record, record_link, person, term_frequency`);
   }
 
   /** The chunk's records that exist already (any status), with link and blocking keys. */
   async findRecords(organizationId: string, localIds: string[], m: EntityManager): Promise<ChunkRecordRow[]> {
     if (!localIds.length) return [];
+    // Each lookup is a LATERAL index probe (LIMIT 1 keeps it from being flattened): the
+    // statement's generic plan must not hash-join whole tables, whatever the statistics say.
     return m.query(
       `SELECT r.id, r.local_id AS "localId", r.status, r.normalized, r.content_hash AS "contentHash",
-              l.person_id AS "personId", l.method,
-              coalesce((SELECT array_agg(b.key) FROM blocking_key b WHERE b.record_id = r.id), '{}') AS keys
+              l.person_id AS "personId", l.method, k.keys
        FROM unnest($2::text[]) AS x(local_id)
-       JOIN source_record r ON r.organization_id = $1 AND r.local_id = x.local_id
-       LEFT JOIN record_link l ON l.record_id = r.id`,
+       CROSS JOIN LATERAL (SELECT id, local_id, status, normalized, content_hash FROM source_record
+                           WHERE organization_id = $1 AND local_id = x.local_id LIMIT 1) r
+       LEFT JOIN LATERAL (SELECT person_id, method FROM record_link WHERE record_id = r.id LIMIT 1) l ON true
+       CROSS JOIN LATERAL (SELECT coalesce(array_agg(key), '{}') AS keys FROM blocking_key WHERE record_id = r.id) k`,
       [organizationId, localIds],
     );
   }
@@ -235,8 +281,10 @@ export class ChunkLinkageRepository {
     if (deleteFor.length) await m.query(`DELETE FROM blocking_key b USING unnest($1::uuid[]) AS x(id) WHERE b.record_id = x.id`, [deleteFor]);
     if (keys.length) {
       await m.query(
-        // In key order: neighbouring index entries go in together.
-        `INSERT INTO blocking_key (key, record_id) SELECT * FROM unnest($1::text[], $2::uuid[]) AS k(key, record_id) ORDER BY 1 ON CONFLICT DO NOTHING`,
+        // In record order, so a record's keys share a heap page (read back by record id).
+        // No conflict is possible: a changed record's keys were deleted above, a record's
+        // keys are distinct, and a new record has none yet.
+        `INSERT INTO blocking_key (key, record_id) SELECT * FROM unnest($1::text[], $2::uuid[]) AS k(key, record_id)`,
         [keys.map((k) => k.key), keys.map((k) => k.recordId)],
       );
     }

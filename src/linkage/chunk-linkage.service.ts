@@ -102,6 +102,11 @@ export class ChunkLinkageService {
     await this.repo.withoutJit(m);
   }
 
+  /** See ChunkLinkageRepository.refreshLinkageStatistics (run outside a transaction). */
+  async refreshStatistics(m: EntityManager): Promise<void> {
+    await this.repo.refreshLinkageStatistics(m);
+  }
+
   /**
    * Reads the chunk's stored records, blocks and candidates and compares each row with its
    * stored candidates. Run it in a REPEATABLE READ transaction without the lock (the caller
@@ -190,18 +195,29 @@ export class ChunkLinkageService {
     let pre = preread ?? (await this.preread(organizationId, rows, m, { snapshot: false }));
     let changedRecords: ChangedRecordRow[] = [];
     let changedLinks: ChangedLinkRow[] = [];
+    let anyChange = false;
     if (pre.snapshot !== null) {
       const r = await this.repo.findChangedRecords(pre.snapshot, CATCH_UP_LIMIT, m);
       const l = await this.repo.findChangedLinks(pre.snapshot, CATCH_UP_LIMIT, m);
       if (r.complete && l.complete) {
-        changedRecords = r.rows;
+        // Only those the chunk can see are read in full: its own local ids, records it read
+        // before, and records now in one of its blocks (a few percent of the rest).
+        const known = new Set<string>([...pre.stored.map((x) => x.id), ...pre.members.map((x) => x.id)]);
+        const localIds = new Set(rows.map((x) => x.localId));
+        const relevant = r.rows.filter(
+          (c) => known.has(c.id) || (c.organizationId === organizationId && localIds.has(c.localId)) || c.keys.some((k) => pre.blocks.has(k)),
+        );
+        const keysOf = new Map(relevant.map((c) => [c.id, c.keys]));
+        changedRecords = (await this.repo.findRecordsById([...keysOf.keys()], m)).map((c) => ({ ...c, keys: keysOf.get(c.id)! }));
         changedLinks = l.rows;
+        anyChange = r.rows.length > 0 || l.rows.length > 0;
+        timer?.count('changed', r.rows.length + l.rows.length);
       } else {
         pre = await this.preread(organizationId, rows, m, { snapshot: false });
       }
     }
     timer?.lap('catchUp');
-    timer?.count('changed', changedRecords.length + changedLinks.length);
+    timer?.count('changedRead', changedRecords.length);
 
     const recs = new Map<string, RecordState>();
     const byLocal = new Map<string, RecordState>();
@@ -264,7 +280,7 @@ export class ChunkLinkageService {
     }
     // A block too large to read may have shrunk since: read those again (rare: none at all
     // unless some key is shared by about maxBlockSize records).
-    if (oversizedKeys.length && changedRecords.length) {
+    if (oversizedKeys.length && anyChange) {
       const again = await this.repo.findBlocks(oversizedKeys, pre.limit, m);
       const missing = new Set<string>();
       for (const k of oversizedKeys) {
