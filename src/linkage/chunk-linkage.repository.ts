@@ -140,6 +140,19 @@ export class ChunkLinkageRepository {
     };
   }
 
+  /** Ids of records and links written since `snapshot` by transactions it did not see; at most `limit`. */
+  async findChangedIds(snapshot: string, limit: number, m: EntityManager): Promise<{ ids: string[]; complete: boolean }> {
+    const rows: Array<{ id: string }> = await m.query(
+      `(SELECT id FROM source_record WHERE changed_xid >= pg_snapshot_xmin($1::pg_snapshot)
+          AND NOT pg_visible_in_snapshot(changed_xid, $1::pg_snapshot) ORDER BY changed_xid LIMIT $2)
+       UNION ALL
+       (SELECT record_id FROM record_link WHERE changed_xid >= pg_snapshot_xmin($1::pg_snapshot)
+          AND NOT pg_visible_in_snapshot(changed_xid, $1::pg_snapshot) ORDER BY changed_xid LIMIT $2)`,
+      [snapshot, limit],
+    );
+    return { ids: rows.map((r) => r.id), complete: rows.length < limit };
+  }
+
   /** These records as they are now (any status), with link and content hash. */
   async findRecordsById(ids: string[], m: EntityManager): Promise<Array<Omit<ChangedRecordRow, 'keys'>>> {
     if (!ids.length) return [];

@@ -20,6 +20,7 @@ import {
 } from './chunk-linkage.repository.js';
 import { LinkRepository, type RuleSetRef } from './link.repository.js';
 import { linkedPersonOf, planLink } from './link-plan.js';
+import { MemberCache } from './member-cache.js';
 
 /** One valid row of a chunk, ready to link (validated, normalized, blocked, hashed). */
 export interface ChunkRecordInput {
@@ -72,6 +73,8 @@ export interface ChunkPreread {
   recordCount: number;
 }
 
+/** Block members a process keeps between chunks (about 1.5 kB each). */
+const MEMBER_CACHE_CAPACITY = 250_000;
 /** Changed rows beyond this many since the read: read everything again under the lock instead. */
 const CATCH_UP_LIMIT = 20_000;
 /** Rows scored between two yields to the event loop (another chunk's statements may be waiting). */
@@ -89,6 +92,8 @@ const SCORE_SLICE = 25;
  */
 @Injectable()
 export class ChunkLinkageService {
+  private readonly cache = new MemberCache(MEMBER_CACHE_CAPACITY);
+
   constructor(
     private readonly repo: ChunkLinkageRepository,
     private readonly links: LinkRepository,
@@ -119,8 +124,48 @@ export class ChunkLinkageService {
     options: { snapshot: boolean; timer?: PhaseTimer } = { snapshot: true },
   ): Promise<ChunkPreread> {
     const timer = options.timer;
-    const snapshot = options.snapshot ? await this.repo.currentSnapshot(m) : null;
+    // The reads run one at a time per process, each with a snapshot taken inside: the member
+    // cache moves forward from one snapshot to the next.
+    const read = await this.cache.exclusive(() => this.readForChunk(organizationId, rows, m, timer));
+    const { stored, blocks, members, replay, byLocal } = read;
+    const maxBlock = this.matching.ruleSet.blocking.maxBlockSize;
+
+    // The costly half of scoring, against the candidates as stored in this snapshot.
+    const normalizedOf = new Map<string, NormalizedRecord>();
+    for (const c of members) normalizedOf.set(c.id, c.normalized);
+    for (const s of stored) if (s.status === 'active') normalizedOf.set(s.id, s.normalized);
+    const levels: ChunkPreread['levels'] = [];
+    for (const [i, r] of rows.entries()) {
+      if (i % SCORE_SLICE === SCORE_SLICE - 1) await new Promise((done) => setImmediate(done));
+      if (replay(r)) continue;
+      const own = byLocal.get(r.localId)?.id;
+      const byCandidate = new Map<string, Int16Array>();
+      for (const k of r.prepared.keys) {
+        const b = blocks.get(k);
+        if (!b || b === 'oversized' || b.length > maxBlock) continue;
+        for (const id of b) {
+          if (id === own || byCandidate.has(id)) continue;
+          const n = normalizedOf.get(id);
+          if (n) byCandidate.set(id, this.matching.compareLevels(r.prepared.normalized, n));
+        }
+      }
+      levels[i] = byCandidate;
+      timer?.count('prescored', byCandidate.size);
+    }
+    timer?.lap('preScore');
+    return { snapshot: options.snapshot ? read.snapshot : null, stored, blocks, limit: read.limit, members, levels, recordCount: read.recordCount };
+  }
+
+  /** The database half of `preread`: records, blocks and members in one snapshot (returned). */
+  private async readForChunk(organizationId: string, rows: ChunkRecordInput[], m: EntityManager, timer?: PhaseTimer) {
+    const snapshot = await this.repo.currentSnapshot(m);
     await this.repo.withoutJit(m);
+    if (this.cache.syncedTo !== null) {
+      const changed = await this.repo.findChangedIds(this.cache.syncedTo, CATCH_UP_LIMIT, m);
+      if (changed.complete) this.cache.forget(changed.ids);
+      else this.cache.clear();
+    }
+    this.cache.syncedTo = snapshot;
     const maxBlock = this.matching.ruleSet.blocking.maxBlockSize;
     const localIds = [...new Set(rows.map((r) => r.localId))];
     const stored = await this.repo.findRecords(organizationId, localIds, m);
@@ -147,35 +192,22 @@ export class ChunkLinkageService {
       blocks.set(k, ids.length >= limit ? 'oversized' : ids);
       if (ids.length < limit) for (const id of ids) if (!storedIds.has(id)) memberIds.add(id);
     }
-    const members = await this.repo.findActiveRecords([...memberIds], m);
+    // Members the cache holds are what this snapshot reads (it was synced to it above).
+    const members: BlockRecordRow[] = [];
+    const missing: string[] = [];
+    for (const id of memberIds) {
+      const hit = this.cache.get(id);
+      if (hit) members.push(hit);
+      else missing.push(id);
+    }
+    const fetched = await this.repo.findActiveRecords(missing, m);
+    this.cache.add(fetched);
+    members.push(...fetched);
     const recordCount = await this.matching.recordCountFor(m);
     timer?.lap('preMembers');
     timer?.count('members', members.length);
-
-    // The costly half of scoring, against the candidates as stored in this snapshot.
-    const normalizedOf = new Map<string, NormalizedRecord>();
-    for (const c of members) normalizedOf.set(c.id, c.normalized);
-    for (const s of stored) if (s.status === 'active') normalizedOf.set(s.id, s.normalized);
-    const levels: ChunkPreread['levels'] = [];
-    for (const [i, r] of rows.entries()) {
-      if (i % SCORE_SLICE === SCORE_SLICE - 1) await new Promise((done) => setImmediate(done));
-      if (replay(r)) continue;
-      const own = byLocal.get(r.localId)?.id;
-      const byCandidate = new Map<string, Int16Array>();
-      for (const k of r.prepared.keys) {
-        const b = blocks.get(k);
-        if (!b || b === 'oversized' || b.length > maxBlock) continue;
-        for (const id of b) {
-          if (id === own || byCandidate.has(id)) continue;
-          const n = normalizedOf.get(id);
-          if (n) byCandidate.set(id, this.matching.compareLevels(r.prepared.normalized, n));
-        }
-      }
-      levels[i] = byCandidate;
-      timer?.count('prescored', byCandidate.size);
-    }
-    timer?.lap('preScore');
-    return { snapshot, stored, blocks, limit, members, levels, recordCount };
+    timer?.count('membersRead', fetched.length);
+    return { snapshot, stored, blocks, limit, members, recordCount, replay, byLocal };
   }
 
   /**
