@@ -166,20 +166,14 @@ export class ChunkLinkageRepository {
     );
   }
 
-  /**
-   * Links written since `snapshot` by a transaction it did not see, of records that were not
-   * themselves written since (those come with `findRecordsById`): steward moves and merges.
-   */
+  /** Links written since `snapshot` by a transaction it did not see (steward moves and merges among them); at most `limit`. */
   async findChangedLinks(snapshot: string, limit: number, m: EntityManager): Promise<{ rows: ChangedLinkRow[]; complete: boolean }> {
-    const rows: Array<ChangedLinkRow & { skip: boolean }> = await m.query(
-      `SELECT l.record_id AS "recordId", l.person_id AS "personId", l.method,
-              pg_visible_in_snapshot(l.changed_xid, $1::pg_snapshot)
-                OR NOT coalesce((SELECT pg_visible_in_snapshot(r.changed_xid, $1::pg_snapshot) FROM source_record r WHERE r.id = l.record_id), true) AS skip
-       FROM (SELECT record_id, person_id, method, changed_xid FROM record_link
-             WHERE changed_xid >= pg_snapshot_xmin($1::pg_snapshot) ORDER BY changed_xid LIMIT $2) l`,
+    const rows: Array<ChangedLinkRow & { visible: boolean }> = await m.query(
+      `SELECT record_id AS "recordId", person_id AS "personId", method, pg_visible_in_snapshot(changed_xid, $1::pg_snapshot) AS visible
+       FROM record_link WHERE changed_xid >= pg_snapshot_xmin($1::pg_snapshot) ORDER BY changed_xid LIMIT $2`,
       [snapshot, limit],
     );
-    return { rows: rows.filter((r) => !r.skip), complete: rows.length < limit };
+    return { rows: rows.filter((r) => !r.visible), complete: rows.length < limit };
   }
 
   /**

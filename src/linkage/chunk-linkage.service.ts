@@ -74,7 +74,7 @@ export interface ChunkPreread {
 }
 
 /** Block members a process keeps between chunks (about 1.5 kB each). */
-const MEMBER_CACHE_CAPACITY = 250_000;
+const MEMBER_CACHE_CAPACITY = 150_000;
 /** Changed rows beyond this many since the read: read everything again under the lock instead. */
 const CATCH_UP_LIMIT = 20_000;
 /** Rows scored between two yields to the event loop (another chunk's statements may be waiting). */
@@ -241,7 +241,9 @@ export class ChunkLinkageService {
         );
         const keysOf = new Map(relevant.map((c) => [c.id, c.keys]));
         changedRecords = (await this.repo.findRecordsById([...keysOf.keys()], m)).map((c) => ({ ...c, keys: keysOf.get(c.id)! }));
-        changedLinks = l.rows;
+        // A link of a record written since comes with the record (findRecordsById).
+        const changedIds = new Set(r.rows.map((c) => c.id));
+        changedLinks = l.rows.filter((x) => !changedIds.has(x.recordId));
         anyChange = r.rows.length > 0 || l.rows.length > 0;
         timer?.count('changed', r.rows.length + l.rows.length);
       } else {

@@ -12,7 +12,7 @@ import {
   type Demographics,
   normalize,
   type NormalizedRecord,
-  scoreLevels,
+  scoreLevelsLazily,
   scorePair,
   termFrequencyTerms,
   type MatchScore,
@@ -119,7 +119,7 @@ export class MatchingService {
         recordId: c.recordId,
         organizationId: c.organizationId,
         score: levels
-          ? scoreLevels(incoming.prepared.normalized, c.normalized, levels, this.ruleSet, tf, { recordCount })
+          ? scoreLevelsLazily(incoming.prepared.normalized, c.normalized, levels, this.ruleSet, tf, { recordCount })
           : scorePair(incoming.prepared.normalized, c.normalized, this.ruleSet, tf, { recordCount }),
         noMatchAsserted: asserted.has(c.personId),
       };

@@ -9,6 +9,7 @@ export {
   compareLevels,
   scorePair,
   scoreLevels,
+  scoreLevelsLazily,
   priorWeightFor,
   termFrequencyTerms,
   weightToProbability,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { normalize } from './normalize.js';
 import { loadRuleSet } from '../rules/load-rule-set.js';
-import { compareLevels, compareRecords, gradeFor, priorWeightFor, scoreLevels, scorePair, termFrequencyAdjustment, termFrequencyTerms, weightToProbability } from './scoring.js';
+import { compareLevels, compareRecords, gradeFor, priorWeightFor, scoreLevels, scoreLevelsLazily, scorePair, termFrequencyAdjustment, termFrequencyTerms, weightToProbability } from './scoring.js';
 import { SSN_SYSTEM, type Demographics } from './types.js';
 
 const rs = loadRuleSet(new URL('../../../matching-rules/default.json', import.meta.url).pathname);
@@ -168,7 +168,12 @@ describe('compareLevels / scoreLevels', () => {
     for (const a of records) {
       for (const b of records) {
         const levels = compareLevels(a, b, rs);
-        expect(scoreLevels(a, b, levels, rs, tf, { recordCount: 250_000 })).toEqual(scorePair(a, b, rs, tf, { recordCount: 250_000 }));
+        const eager = scorePair(a, b, rs, tf, { recordCount: 250_000 });
+        expect(scoreLevels(a, b, levels, rs, tf, { recordCount: 250_000 })).toEqual(eager);
+        const lazy = scoreLevelsLazily(a, b, levels, rs, tf, { recordCount: 250_000 });
+        expect(lazy.weight).toBe(eager.weight);
+        expect(JSON.stringify(lazy)).toBe(JSON.stringify(eager));
+        expect(lazy).toEqual(eager);
       }
     }
   });

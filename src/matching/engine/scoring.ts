@@ -165,6 +165,47 @@ export function scoreLevels(
 }
 
 /**
+ * `scoreLevels` whose contributions are worked out only when read (an enumerable own
+ * property, so JSON and equality see them as usual): the weight, probability and grade are
+ * the same numbers, summed in the same order. Most candidates of a record score far below
+ * every threshold and nobody reads their contributions; building them (display strings for
+ * every field) cost more than the rest of the score.
+ */
+export function scoreLevelsLazily(
+  a: NormalizedRecord,
+  b: NormalizedRecord,
+  levels: Int16Array,
+  rs: CompiledRuleSet,
+  tf?: TermFrequencyLookup,
+  context?: ScoreContext,
+): MatchScore {
+  const priorWeight = priorWeightFor(rs, context?.recordCount);
+  let weight = priorWeight;
+  for (let i = 0; i < rs.fields.length; i++) {
+    if (levels[i] < 0) continue;
+    const f = rs.fields[i];
+    const level = f.levels[levels[i]];
+    let w = level.weight;
+    if (tf && level.tf && f.termFrequency && f.tfValue) {
+      const value = f.tfValue(a);
+      const freq = value === undefined ? undefined : tf(f.id, value);
+      if (freq !== undefined && Number.isFinite(freq) && freq >= 0) w += termFrequencyAdjustment(level.u, freq, f.termFrequency);
+    }
+    weight += w;
+  }
+  const probability = weightToProbability(weight);
+  let contributions: Contribution[] | undefined;
+  const score = { weight, priorWeight, probability, grade: gradeFor(probability, rs) } as MatchScore;
+  Object.defineProperty(score, 'contributions', {
+    enumerable: true,
+    configurable: true,
+    get: () => (contributions ??= scoreLevels(a, b, levels, rs, tf, context).contributions),
+    set: (v: Contribution[]) => (contributions = v),
+  });
+  return score;
+}
+
+/**
  * The (field, value) pairs whose frequencies the store counts for term-frequency
  * adjustment: one per TF-enabled field with a value.
  */
