@@ -164,13 +164,13 @@ export class BatchChunkProcessor implements OnModuleInit, OnApplicationBootstrap
   }
 
   /**
-   * After chunks 3, 10 and every 50th of a load, the statistics and visibility map of the
-   * linkage tables are refreshed in the background (see refreshLinkageStatistics); chunks go
-   * on meanwhile. Only on a real PostgreSQL (the embedded one serves one session).
+   * After chunks 3, 10 and every 100th of a load, the statistics of the linkage tables are
+   * refreshed in the background (see refreshLinkageStatistics); chunks go on meanwhile. Only
+   * on a real PostgreSQL (the embedded one serves one session).
    */
   private maintainAfter(seq: number): void {
     if (this.config.database.mode !== 'postgres' || this.maintaining) return;
-    if (seq + 1 !== 3 && seq + 1 !== 10 && (seq + 1) % 50 !== 0) return;
+    if (seq + 1 !== 3 && seq + 1 !== 10 && (seq + 1) % 100 !== 0) return;
     this.maintaining = true;
     this.linker
       .refreshStatistics(this.dataSource.manager)

@@ -14,10 +14,11 @@ export interface ChunkRecordRow {
   keys: string[];
 }
 
+/** An active block member; its normalized record as stored JSON text (parsed when needed: kept by the thousand). */
 export interface BlockRecordRow {
   id: string;
   organizationId: string;
-  normalized: NormalizedRecord;
+  normalizedText: string;
   personId: string;
   method: string;
 }
@@ -177,15 +178,15 @@ export class ChunkLinkageRepository {
   }
 
   /**
-   * Statistics and visibility map of the tables a load grows, between chunks (outside any
-   * transaction). PostgreSQL's autovacuum does the same when it is on and has caught up; a
-   * load of a million rows outruns it, and with autovacuum off (as on the CI machine) the
-   * planner would keep the estimates of an empty database and every block read would visit
-   * the heap (index-only scans need the visibility map).
+   * Statistics of the tables a load grows, between chunks (outside any transaction).
+   * PostgreSQL's autovacuum analyzes them when it is on and has caught up; a load of a million
+   * rows outruns it, and with autovacuum off (as on the CI machine) the planner would keep the
+   * estimates of an empty database. (A VACUUM of blocking_key for its visibility map was tried
+   * too: at 300,000 records it ran for three minutes beside the load, and pages written while
+   * chunks hold snapshots cannot be marked all-visible anyway.)
    */
   async refreshLinkageStatistics(m: EntityManager): Promise<void> {
-    await m.query(`VACUUM (ANALYZE) blocking_key`);
-    await m.query(`ANALYZE source_record, record_link, person, term_frequency`);
+    await m.query(`ANALYZE source_record, blocking_key, record_link, person, term_frequency`);
   }
 
   /** The chunk's records that exist already (any status), with link and blocking keys. */
@@ -219,10 +220,10 @@ export class ChunkLinkageRepository {
   async findActiveRecords(ids: string[], m: EntityManager): Promise<BlockRecordRow[]> {
     if (!ids.length) return [];
     return m.query(
-      `SELECT r.id, r.organization_id AS "organizationId", r.normalized, l.person_id AS "personId", l.method
+      `SELECT r.id, r.organization_id AS "organizationId", r.normalized::text AS "normalizedText", l.person_id AS "personId", l.method
        FROM unnest($1::uuid[]) AS x(id)
-       JOIN source_record r ON r.id = x.id AND r.status = 'active'
-       JOIN record_link l ON l.record_id = r.id`,
+       CROSS JOIN LATERAL (SELECT id, organization_id, normalized FROM source_record WHERE id = x.id AND status = 'active' LIMIT 1) r
+       CROSS JOIN LATERAL (SELECT person_id, method FROM record_link WHERE record_id = r.id LIMIT 1) l`,
       [ids],
     );
   }

@@ -126,13 +126,16 @@ export class ChunkLinkageService {
     const timer = options.timer;
     // The reads run one at a time per process, each with a snapshot taken inside: the member
     // cache moves forward from one snapshot to the next.
-    const read = await this.cache.exclusive(() => this.readForChunk(organizationId, rows, m, timer));
+    // Scoring too runs one chunk at a time per process: it holds every member parsed.
+    return this.cache.exclusive(async () => this.compareRows(rows, await this.readForChunk(organizationId, rows, m, timer), options.snapshot, timer));
+  }
+
+  /** The costly half of scoring each row against its stored candidates, as read in `read`'s snapshot. */
+  private async compareRows(rows: ChunkRecordInput[], read: Awaited<ReturnType<ChunkLinkageService['readForChunk']>>, keepSnapshot: boolean, timer?: PhaseTimer): Promise<ChunkPreread> {
     const { stored, blocks, members, replay, byLocal } = read;
     const maxBlock = this.matching.ruleSet.blocking.maxBlockSize;
-
-    // The costly half of scoring, against the candidates as stored in this snapshot.
     const normalizedOf = new Map<string, NormalizedRecord>();
-    for (const c of members) normalizedOf.set(c.id, c.normalized);
+    for (const c of members) normalizedOf.set(c.id, JSON.parse(c.normalizedText) as NormalizedRecord);
     for (const s of stored) if (s.status === 'active') normalizedOf.set(s.id, s.normalized);
     const levels: ChunkPreread['levels'] = [];
     for (const [i, r] of rows.entries()) {
@@ -153,7 +156,7 @@ export class ChunkLinkageService {
       timer?.count('prescored', byCandidate.size);
     }
     timer?.lap('preScore');
-    return { snapshot: options.snapshot ? read.snapshot : null, stored, blocks, limit: read.limit, members, levels, recordCount: read.recordCount };
+    return { snapshot: keepSnapshot ? read.snapshot : null, stored, blocks, limit: read.limit, members, levels, recordCount: read.recordCount };
   }
 
   /** The database half of `preread`: records, blocks and members in one snapshot (returned). */
@@ -261,7 +264,7 @@ export class ChunkLinkageService {
       byLocal.set(s.localId, st);
     }
     for (const c of pre.members) {
-      recs.set(c.id, { id: c.id, organizationId: c.organizationId, localId: null, status: 'active', normalized: c.normalized, contentHash: '', keys: [], personId: c.personId, method: c.method, stored: true });
+      recs.set(c.id, memberState(c));
     }
     // Block membership, with each record's blocks, so a record can leave them.
     const blocks = new Map<string, Set<string> | 'oversized'>();
@@ -324,7 +327,7 @@ export class ChunkLinkageService {
         for (const id of ids) if (!recs.has(id)) missing.add(id);
       }
       for (const c of await this.repo.findActiveRecords([...missing], m)) {
-        recs.set(c.id, { id: c.id, organizationId: c.organizationId, localId: null, status: 'active', normalized: c.normalized, contentHash: '', keys: [], personId: c.personId, method: c.method, stored: true });
+        recs.set(c.id, memberState(c));
       }
       for (const k of oversizedKeys) {
         const b = blocks.get(k);
@@ -433,7 +436,8 @@ export class ChunkLinkageService {
         for (const id of ids) {
           const c = recs.get(id);
           if (!c || c.status !== 'active' || c.personId === null) continue;
-          candidates.push({ recordId: c.id, organizationId: c.organizationId, normalized: c.normalized, personId: c.personId!, linkMethod: c.method! });
+          // The candidate's record is parsed only if its score's contributions are read.
+          candidates.push({ recordId: c.id, organizationId: c.organizationId, get normalized() { return c.normalized; }, personId: c.personId!, linkMethod: c.method! });
         }
         timer?.count('pairs', candidates.length);
         const asserted = new Set<string>();
@@ -517,6 +521,19 @@ export class ChunkLinkageService {
     const { id, version, hash } = this.matching.ruleSet;
     return { id, version, hash };
   }
+}
+
+/** A block member as the chunk sees it, its normalized record parsed from the stored text on first use. */
+function memberState(c: BlockRecordRow): RecordState {
+  let parsed: NormalizedRecord | undefined;
+  const st = { id: c.id, organizationId: c.organizationId, localId: null, status: 'active', contentHash: '', keys: [], personId: c.personId, method: c.method, stored: true } as Omit<RecordState, 'normalized'>;
+  Object.defineProperty(st, 'normalized', {
+    enumerable: true,
+    configurable: true,
+    get: () => (parsed ??= JSON.parse(c.normalizedText) as NormalizedRecord),
+    set: (v: NormalizedRecord) => (parsed = v),
+  });
+  return st as RecordState;
 }
 
 function uniqueTerms(terms: Term[]): Term[] {

@@ -119,7 +119,7 @@ export class MatchingService {
         recordId: c.recordId,
         organizationId: c.organizationId,
         score: levels
-          ? scoreLevelsLazily(incoming.prepared.normalized, c.normalized, levels, this.ruleSet, tf, { recordCount })
+          ? scoreLevelsLazily(incoming.prepared.normalized, () => c.normalized, levels, this.ruleSet, tf, { recordCount })
           : scorePair(incoming.prepared.normalized, c.normalized, this.ruleSet, tf, { recordCount }),
         noMatchAsserted: asserted.has(c.personId),
       };

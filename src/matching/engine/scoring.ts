@@ -169,11 +169,12 @@ export function scoreLevels(
  * property, so JSON and equality see them as usual): the weight, probability and grade are
  * the same numbers, summed in the same order. Most candidates of a record score far below
  * every threshold and nobody reads their contributions; building them (display strings for
- * every field) cost more than the rest of the score.
+ * every field) cost more than the rest of the score. `b` may be a function giving the
+ * candidate's record, called only then.
  */
 export function scoreLevelsLazily(
   a: NormalizedRecord,
-  b: NormalizedRecord,
+  b: NormalizedRecord | (() => NormalizedRecord),
   levels: Int16Array,
   rs: CompiledRuleSet,
   tf?: TermFrequencyLookup,
@@ -199,7 +200,7 @@ export function scoreLevelsLazily(
   Object.defineProperty(score, 'contributions', {
     enumerable: true,
     configurable: true,
-    get: () => (contributions ??= scoreLevels(a, b, levels, rs, tf, context).contributions),
+    get: () => (contributions ??= scoreLevels(a, typeof b === 'function' ? b() : b, levels, rs, tf, context).contributions),
     set: (v: Contribution[]) => (contributions = v),
   });
   return score;
