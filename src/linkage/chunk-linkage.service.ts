@@ -71,6 +71,49 @@ export interface ChunkPreread {
   /** Per row (index in the chunk): candidate record id → levels (`compareLevels`). */
   levels: Array<Map<string, Int16Array> | undefined>;
   recordCount: number;
+  /** The chunk's view of records and blocks, built from the above before the lock (`stateOf`). */
+  state?: ChunkState;
+  /** A link attempt changed `state`: another attempt builds it again. */
+  used?: boolean;
+}
+
+/** Records the chunk sees (stored before it, its blocks' members), by id and by local id, and block membership both ways. */
+interface ChunkState {
+  recs: Map<string, RecordState>;
+  byLocal: Map<string, RecordState>;
+  blocks: Map<string, Set<string> | 'oversized'>;
+  blocksOf: Map<string, Set<string>>;
+}
+
+/** The chunk's view from what `preread` read: built once per link attempt (the attempt changes it). */
+function stateOf(pre: ChunkPreread, organizationId: string): ChunkState {
+  if (pre.state && !pre.used) return pre.state;
+  const recs = new Map<string, RecordState>();
+  const byLocal = new Map<string, RecordState>();
+  for (const s of pre.stored) {
+    const st: RecordState = { ...s, organizationId, stored: true };
+    recs.set(s.id, st);
+    byLocal.set(s.localId, st);
+  }
+  for (const c of pre.members) recs.set(c.id, memberState(c));
+  const blocks = new Map<string, Set<string> | 'oversized'>();
+  const blocksOf = new Map<string, Set<string>>();
+  for (const [k, ids] of pre.blocks) blocks.set(k, ids === 'oversized' ? 'oversized' : new Set());
+  for (const [k, ids] of pre.blocks) if (ids !== 'oversized') for (const id of ids) joinBlocks(blocks, blocksOf, id, [k]);
+  pre.state = { recs, byLocal, blocks, blocksOf };
+  pre.used = false;
+  return pre.state;
+}
+
+function joinBlocks(blocks: ChunkState['blocks'], blocksOf: ChunkState['blocksOf'], id: string, keys: Iterable<string>): void {
+  for (const k of keys) {
+    const b = blocks.get(k);
+    if (!b || b === 'oversized') continue;
+    b.add(id);
+    let mine = blocksOf.get(id);
+    if (!mine) blocksOf.set(id, (mine = new Set()));
+    mine.add(k);
+  }
 }
 
 /** Block members a process keeps between chunks (about 1.5 kB each). */
@@ -127,11 +170,11 @@ export class ChunkLinkageService {
     // The reads run one at a time per process, each with a snapshot taken inside: the member
     // cache moves forward from one snapshot to the next.
     // Scoring too runs one chunk at a time per process: it holds every member parsed.
-    return this.cache.exclusive(async () => this.compareRows(rows, await this.readForChunk(organizationId, rows, m, timer), options.snapshot, timer));
+    return this.cache.exclusive(async () => this.compareRows(organizationId, rows, await this.readForChunk(organizationId, rows, m, timer), options.snapshot, timer));
   }
 
   /** The costly half of scoring each row against its stored candidates, as read in `read`'s snapshot. */
-  private async compareRows(rows: ChunkRecordInput[], read: Awaited<ReturnType<ChunkLinkageService['readForChunk']>>, keepSnapshot: boolean, timer?: PhaseTimer): Promise<ChunkPreread> {
+  private async compareRows(organizationId: string, rows: ChunkRecordInput[], read: Awaited<ReturnType<ChunkLinkageService['readForChunk']>>, keepSnapshot: boolean, timer?: PhaseTimer): Promise<ChunkPreread> {
     const { stored, blocks, members, replay, byLocal } = read;
     const maxBlock = this.matching.ruleSet.blocking.maxBlockSize;
     const normalizedOf = new Map<string, NormalizedRecord>();
@@ -156,7 +199,10 @@ export class ChunkLinkageService {
       timer?.count('prescored', byCandidate.size);
     }
     timer?.lap('preScore');
-    return { snapshot: keepSnapshot ? read.snapshot : null, stored, blocks, limit: read.limit, members, levels, recordCount: read.recordCount };
+    const pre: ChunkPreread = { snapshot: keepSnapshot ? read.snapshot : null, stored, blocks, limit: read.limit, members, levels, recordCount: read.recordCount };
+    stateOf(pre, organizationId);
+    timer?.lap('preState');
+    return pre;
   }
 
   /** The database half of `preread`: records, blocks and members in one snapshot (returned). */
@@ -237,7 +283,7 @@ export class ChunkLinkageService {
       if (r.complete && l.complete) {
         // Only those the chunk can see are read in full: its own local ids, records it read
         // before, and records now in one of its blocks (a few percent of the rest).
-        const known = new Set<string>([...pre.stored.map((x) => x.id), ...pre.members.map((x) => x.id)]);
+        const known = stateOf(pre, organizationId).recs;
         const localIds = new Set(rows.map((x) => x.localId));
         const relevant = r.rows.filter(
           (c) => known.has(c.id) || (c.organizationId === organizationId && localIds.has(c.localId)) || c.keys.some((k) => pre.blocks.has(k)),
@@ -256,29 +302,11 @@ export class ChunkLinkageService {
     timer?.lap('catchUp');
     timer?.count('changedRead', changedRecords.length);
 
-    const recs = new Map<string, RecordState>();
-    const byLocal = new Map<string, RecordState>();
-    for (const s of pre.stored) {
-      const st: RecordState = { ...s, organizationId, stored: true };
-      recs.set(s.id, st);
-      byLocal.set(s.localId, st);
-    }
-    for (const c of pre.members) {
-      recs.set(c.id, memberState(c));
-    }
-    // Block membership, with each record's blocks, so a record can leave them.
-    const blocks = new Map<string, Set<string> | 'oversized'>();
-    const blocksOf = new Map<string, Set<string>>();
-    const join = (id: string, keys: Iterable<string>) => {
-      for (const k of keys) {
-        const b = blocks.get(k);
-        if (!b || b === 'oversized') continue;
-        b.add(id);
-        let mine = blocksOf.get(id);
-        if (!mine) blocksOf.set(id, (mine = new Set()));
-        mine.add(k);
-      }
-    };
+    // The chunk's view, built before the lock; it is changed in place from here on (a second
+    // attempt of the transaction builds it again).
+    const { recs, byLocal, blocks, blocksOf } = stateOf(pre, organizationId);
+    pre.used = true;
+    const join = (id: string, keys: Iterable<string>) => joinBlocks(blocks, blocksOf, id, keys);
     const leave = (id: string) => {
       for (const k of blocksOf.get(id) ?? []) {
         const b = blocks.get(k);
@@ -286,8 +314,6 @@ export class ChunkLinkageService {
       }
       blocksOf.delete(id);
     };
-    for (const [k, ids] of pre.blocks) blocks.set(k, ids === 'oversized' ? 'oversized' : new Set());
-    for (const [k, ids] of pre.blocks) if (ids !== 'oversized') for (const id of ids) join(id, [k]);
 
     // Caught up: records and links written after the read, as they are now. Their levels
     // from the read are stale (`changed`), and so are those of a record an earlier row rewrites.
@@ -526,14 +552,16 @@ export class ChunkLinkageService {
 /** A block member as the chunk sees it, its normalized record parsed from the stored text on first use. */
 function memberState(c: BlockRecordRow): RecordState {
   let parsed: NormalizedRecord | undefined;
-  const st = { id: c.id, organizationId: c.organizationId, localId: null, status: 'active', contentHash: '', keys: [], personId: c.personId, method: c.method, stored: true } as Omit<RecordState, 'normalized'>;
-  Object.defineProperty(st, 'normalized', {
-    enumerable: true,
-    configurable: true,
-    get: () => (parsed ??= JSON.parse(c.normalizedText) as NormalizedRecord),
-    set: (v: NormalizedRecord) => (parsed = v),
-  });
-  return st as RecordState;
+  return {
+    id: c.id, organizationId: c.organizationId, localId: null, status: 'active',
+    get normalized(): NormalizedRecord {
+      return (parsed ??= JSON.parse(c.normalizedText) as NormalizedRecord);
+    },
+    set normalized(v: NormalizedRecord) {
+      parsed = v;
+    },
+    contentHash: '', keys: [], personId: c.personId, method: c.method, stored: true,
+  };
 }
 
 function uniqueTerms(terms: Term[]): Term[] {

@@ -196,13 +196,18 @@ export function scoreLevelsLazily(
   }
   const probability = weightToProbability(weight);
   let contributions: Contribution[] | undefined;
-  const score = { weight, priorWeight, probability, grade: gradeFor(probability, rs) } as MatchScore;
-  Object.defineProperty(score, 'contributions', {
-    enumerable: true,
-    configurable: true,
-    get: () => (contributions ??= scoreLevels(a, typeof b === 'function' ? b() : b, levels, rs, tf, context).contributions),
-    set: (v: Contribution[]) => (contributions = v),
-  });
+  const score: MatchScore = {
+    weight,
+    priorWeight,
+    probability,
+    grade: gradeFor(probability, rs),
+    get contributions(): Contribution[] {
+      return (contributions ??= scoreLevels(a, typeof b === 'function' ? b() : b, levels, rs, tf, context).contributions);
+    },
+    set contributions(v: Contribution[]) {
+      contributions = v;
+    },
+  };
   return score;
 }
 
