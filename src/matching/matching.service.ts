@@ -108,9 +108,15 @@ export class MatchingService {
     const { recordCount, termCounts, asserted, levelsOf } = context;
     // Frequencies from a small index are noise: below the rule set's floor, no adjustment.
     const useTf = this.usesTermFrequencies(recordCount);
+    // Asked once per candidate for the same few (field, value) pairs of the incoming record.
+    const seen = new Map<string, { value: string; freq: number | undefined }>();
     const tf = (field: string, value: string): number | undefined => {
+      const hit = seen.get(field);
+      if (hit && hit.value === value) return hit.freq;
       const n = useTf ? termCounts.get(termKey({ field, value })) : undefined;
-      return n ? n / recordCount : undefined;
+      const freq = n ? n / recordCount : undefined;
+      seen.set(field, { value, freq });
+      return freq;
     };
     const candidates = rows.map((c: CandidateRow) => {
       const levels = levelsOf?.(c);
