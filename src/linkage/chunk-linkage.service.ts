@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { timeOrderedUuid } from '../common/time-ordered-uuid.js';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Actor } from '../auth/auth.decorators.js';
@@ -428,7 +428,7 @@ export class ChunkLinkageService {
         for (const t of tasks) if (!t.dismissed && (t.recordId === rec.id || t.candidateRecordId === rec.id)) t.dismissed = true;
         Object.assign(rec, { normalized: r.prepared.normalized, contentHash: r.contentHash, keys: r.prepared.keys, status: 'active' });
       } else {
-        rec = { id: randomUUID(), organizationId, localId: r.localId, status: 'active', normalized: r.prepared.normalized, contentHash: r.contentHash, keys: r.prepared.keys, personId: null, method: null, stored: false };
+        rec = { id: timeOrderedUuid(), organizationId, localId: r.localId, status: 'active', normalized: r.prepared.normalized, contentHash: r.contentHash, keys: r.prepared.keys, personId: null, method: null, stored: false };
         recs.set(rec.id, rec);
         byLocal.set(r.localId, rec);
         recordCount++;
@@ -474,11 +474,11 @@ export class ChunkLinkageService {
         const levelsOf = known ? (c: CandidateRow) => (changed.has(c.recordId) ? undefined : known.get(c.recordId)) : undefined;
         const { decision } = this.matching.scoreAndDecide({ organizationId, prepared: r.prepared }, candidates, { recordCount, termCounts, asserted, levelsOf });
         const current = rec.personId ? { personId: rec.personId } : null;
-        const own = linkedPersonOf(decision) || !current || (await activeOthersIn(current.personId, rec.id)) > 0 ? randomUUID() : current.personId;
+        const own = linkedPersonOf(decision) || !current || (await activeOthersIn(current.personId, rec.id)) > 0 ? timeOrderedUuid() : current.personId;
         const plan = planLink(decision, current, own, ruleSet);
         const reviewTaskIds: string[] = [];
         for (const t of plan.reviewTasks) {
-          const id = randomUUID();
+          const id = timeOrderedUuid();
           reviewTaskIds.push(id);
           tasks.push({ id, recordId: rec.id, candidatePersonId: t.candidatePersonId, candidateRecordId: t.candidateRecordId, score: t.score, probability: t.probability, grade: t.grade, priorWeight: t.priorWeight, contributions: t.contributions, reason: t.reason, dismissed: false });
         }
