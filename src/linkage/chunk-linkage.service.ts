@@ -116,8 +116,8 @@ function joinBlocks(blocks: ChunkState['blocks'], blocksOf: ChunkState['blocksOf
   }
 }
 
-/** Block members a process keeps between chunks (about 1.5 kB each). */
-const MEMBER_CACHE_CAPACITY = 150_000;
+/** Block members a process keeps between chunks (stored JSON text: about 1 kB each). */
+const MEMBER_CACHE_CAPACITY = 250_000;
 /** Changed rows beyond this many since the read: read everything again under the lock instead. */
 const CATCH_UP_LIMIT = 20_000;
 /** Rows scored between two yields to the event loop (another chunk's statements may be waiting). */
