@@ -58,6 +58,8 @@ function startProcess(databaseUrl: string, port: number, prefix: string, migrate
     ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix, PORT: String(port), HOST: '127.0.0.1',
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', MPI_ADMIN_CLIENT_ID: ADMIN.id, MPI_ADMIN_CLIENT_SECRET: ADMIN.secret, MIGRATIONS_RUN: migrate ? 'true' : 'false',
     BATCH_UPLOAD_LIMIT: '4gb',
+    // A million rows take longer than the default 15-minute token the progress polls use.
+    MPI_TOKEN_TTL_SECONDS: '86400',
   };
   // The service's own log (warnings and errors: ids and codes, no PHI) goes to a file.
   const log = openSync(join(tmpdir(), `mpi-bench-batch-${port}.log`), 'w');
