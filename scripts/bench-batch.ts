@@ -11,7 +11,9 @@
  *
  * BENCH_N (default "100000"; e.g. "100000,1000000"), BENCH_WORKERS (extra worker processes,
  * default 1), BENCH_SEED (default 42), BENCH_REDIS_URL (default redis://127.0.0.1:6379/2),
- * BENCH_DATABASE_ADMIN_URL, BATCH_CHUNK_ROWS / BATCH_CONCURRENCY (passed to the server).
+ * BENCH_DATABASE_ADMIN_URL, BATCH_CHUNK_ROWS / BATCH_CONCURRENCY (passed to the server),
+ * BENCH_LOG_LEVEL (the processes' LOG_LEVEL, default warn; `debug` logs each chunk's phase
+ * timings to /tmp/mpi-bench-batch-<port>.log), BENCH_NODE_ARGS (e.g. --cpu-prof).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import http from 'node:http';
@@ -19,7 +21,7 @@ import { createWriteStream, openSync, readFileSync, statSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
-import { ADMIN, freshDatabase, root } from './bench-server.js';
+import { ADMIN, cpuSeconds, freshDatabase, root } from './bench-server.js';
 import { readFebrl, scoreClusters } from './febrl.js';
 import { getToken, progressLine, processed, uploadFile, waitForLoad } from './batch-client.js';
 import { csvLine, SYNTHETIC_COLUMNS, syntheticPatients } from '../test/factories/synthetic-patients.js';
@@ -54,12 +56,16 @@ async function writeFile(n: number): Promise<{ file: string; truth: Int32Array }
 function startProcess(databaseUrl: string, port: number, prefix: string, migrate: boolean): ChildProcess {
   const env: Record<string, string | undefined> = {
     ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix, PORT: String(port), HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn', MPI_ADMIN_CLIENT_ID: ADMIN.id, MPI_ADMIN_CLIENT_SECRET: ADMIN.secret, MIGRATIONS_RUN: migrate ? 'true' : 'false',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', MPI_ADMIN_CLIENT_ID: ADMIN.id, MPI_ADMIN_CLIENT_SECRET: ADMIN.secret, MIGRATIONS_RUN: migrate ? 'true' : 'false',
     BATCH_UPLOAD_LIMIT: '4gb',
+    // A million rows take longer than the default 15-minute token the progress polls use.
+    MPI_TOKEN_TTL_SECONDS: '86400',
   };
   // The service's own log (warnings and errors: ids and codes, no PHI) goes to a file.
   const log = openSync(join(tmpdir(), `mpi-bench-batch-${port}.log`), 'w');
-  return spawn(process.execPath, [resolve(root, 'dist/src/main.js')], { env, stdio: ['ignore', log, log] });
+  // BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the processes.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  return spawn(process.execPath, [...nodeArgs, resolve(root, 'dist/src/main.js')], { env, stdio: ['ignore', log, log] });
 }
 
 async function waitHealthy(port: number): Promise<void> {
@@ -213,16 +219,66 @@ async function load<T>(
       await feed(base, token);
       return await report(databaseUrl, null, (Date.now() - t0) / 1000, 0, procs.map((p) => peakRssMb(p.pid!)));
     }
+    const cpu = new CpuMeter(databaseUrl, procs.map((p) => p.pid!));
+    await cpu.sample();
     const { id } = await uploadFile(base, token, 'bench', file!);
     const uploadSeconds = (Date.now() - t0) / 1000;
-    const final = await waitForLoad(base, token, id, (s) => process.stderr.write(`\r${progressLine(processed(s), s.counts.rows, t0)}`), 2_000);
+    const final = await waitForLoad(base, token, id, (s) => {
+      void cpu.sample();
+      process.stderr.write(`\r${progressLine(processed(s), s.counts.rows, t0)}`);
+    }, 2_000);
     process.stderr.write('\n');
     const wall = (Date.now() - t0) / 1000;
+    await cpu.sample();
+    await cpu.close();
     const rss = procs.map((p) => peakRssMb(p.pid!));
+    const rows = final.counts.rows || 1;
+    console.log(
+      `  CPU: service processes ${cpu.node.toFixed(1)} s, database backends ${cpu.db.toFixed(1)} s ` +
+        `(${((cpu.node * 1000) / rows).toFixed(3)} + ${((cpu.db * 1000) / rows).toFixed(3)} ms per row; 2 cores give ${(2 * wall).toFixed(0)} s)`,
+    );
     return await report(databaseUrl, final, wall, uploadSeconds, rss);
   } finally {
     for (const p of procs) p.kill('SIGTERM');
     await Promise.all(procs.map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : p.once('exit', r)))));
+  }
+}
+
+/**
+ * CPU seconds of the service processes and of the database's backends since the first
+ * sample; backends are sampled every poll, so one that ends meanwhile still counts.
+ */
+class CpuMeter {
+  private readonly client: pg.Client;
+  private readonly first = new Map<number, number>();
+  private readonly last = new Map<number, number>();
+  private readonly connected: Promise<unknown>;
+  private started = false;
+  node = 0;
+  db = 0;
+
+  constructor(databaseUrl: string, private readonly pids: number[]) {
+    this.client = new pg.Client({ connectionString: databaseUrl });
+    this.connected = this.client.connect();
+  }
+
+  async sample(): Promise<void> {
+    await this.connected;
+    const backends = (await this.client.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`)).rows.map((r) => r.pid as number);
+    for (const [pid, kind] of [...this.pids.map((p) => [p, 'node'] as const), ...backends.map((p) => [p, 'db'] as const)]) {
+      const s = cpuSeconds(pid);
+      if (s === 0) continue;
+      // Processes seen at the first sample count from there; a backend started later, from zero.
+      if (!this.first.has(pid)) this.first.set(pid, !this.started || kind === 'node' ? s : 0);
+      this.last.set(pid, s);
+    }
+    this.started = true;
+    this.node = this.pids.reduce((t, p) => t + (this.last.get(p) ?? 0) - (this.first.get(p) ?? 0), 0);
+    this.db = [...this.last.keys()].filter((p) => !this.pids.includes(p)).reduce((t, p) => t + this.last.get(p)! - this.first.get(p)!, 0);
+  }
+
+  close(): Promise<void> {
+    return this.client.end();
   }
 }
 

@@ -5,10 +5,11 @@ import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/auth.decorators.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import { PhaseTimer } from '../common/phase-timer.js';
 import { runInTransaction } from '../database/transaction.js';
 import { validateDemographics } from '../identities/demographics.validation.js';
 import { JobQueue } from '../jobs/job-queue.js';
-import { ChunkLinkageService, type ChunkRecordInput } from '../linkage/chunk-linkage.service.js';
+import { type ChunkPreread, ChunkLinkageService, type ChunkRecordInput } from '../linkage/chunk-linkage.service.js';
 import { contentHashOf } from '../linkage/feed.service.js';
 import type { Demographics } from '../matching/engine/index.js';
 import { MatchingService } from '../matching/matching.service.js';
@@ -16,6 +17,8 @@ import { type BatchCounts, BatchLoadRepository, type ChunkRow, type RowError } f
 import { csvRowToRecord, ndjsonLineToRecord } from './batch-rows.js';
 import { BATCH_QUEUE, type ChunkJob, chunkJobId, MAX_CHUNK_ATTEMPTS } from './batch-queue.js';
 
+/** A chunk reads its blocks before the lock once the chunk this many places before it is linking. */
+const PREREAD_AHEAD = 2;
 /** Rows validated between two yields to the event loop. */
 const PREPARE_SLICE = 25;
 /** How often a chunk looks whether the chunks before it are done, and when it links them itself. */
@@ -32,6 +35,7 @@ const HELP_AFTER_MS = 5_000;
 @Injectable()
 export class BatchChunkProcessor implements OnModuleInit, OnApplicationBootstrap {
   private readonly logger = new Logger('BatchChunks');
+  private maintaining = false;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -103,14 +107,26 @@ export class BatchChunkProcessor implements OnModuleInit, OnApplicationBootstrap
    * the other finds it done. So no chunk waits on Bull's ordering or stall checks.
    */
   private async processOnce(loadId: string, seq: number): Promise<void> {
+    const timer = new PhaseTimer();
     const chunk = await this.loads.readPendingChunk(loadId, seq, this.dataSource.manager);
     if (!chunk) return;
+    timer.lap('readChunk');
     const { valid, errors } = await this.prepare(chunk);
+    timer.lap('prepare');
     const actor: Actor = { clientId: chunk.actorClientId ?? 'batch', organizationId: chunk.organizationId, scopes: [], requestId: chunk.requestId ?? '' };
+    let pre: ChunkPreread | null = null;
     let waitingSince = Date.now();
     for (;;) {
       const first = await this.loads.firstPendingSeq(loadId, this.dataSource.manager);
       if (first === null || first > seq) return;
+      if (pre === null && valid.length && first >= seq - PREREAD_AHEAD) {
+        // Blocks and candidates are read (and compared) in one snapshot before the lock,
+        // while the chunks just before this one link; under the lock only what was written
+        // since is read (so not too early: that would grow with every chunk in between).
+        timer.lap('waitTurn');
+        pre = await this.dataSource.transaction('REPEATABLE READ', (m) => this.linker.preread(chunk.organizationId, valid, m, { snapshot: true, timer }));
+        continue;
+      }
       if (first < seq) {
         if (Date.now() - waitingSince > HELP_AFTER_MS) {
           await this.help(loadId, first);
@@ -120,12 +136,14 @@ export class BatchChunkProcessor implements OnModuleInit, OnApplicationBootstrap
         }
         continue;
       }
+      timer.lap('waitTurn');
       const done = await runInTransaction(this.dataSource, async (m) => {
         if (!(await this.loads.lockPendingChunk(loadId, seq, m))) return true;
         await this.linker.lockForChunk(m);
+        timer.lap('lock');
         // Checked again under the batch lock: an earlier chunk may have been re-queued.
         if (await this.loads.hasEarlierPending(loadId, seq, m)) return false;
-        const outcomes = await this.linker.linkChunk(chunk.organizationId, valid, actor, m);
+        const outcomes = await this.linker.linkChunk(chunk.organizationId, valid, pre, actor, m, timer);
         const counts: Omit<BatchCounts, 'rows'> = { created: 0, updated: 0, unchanged: 0, linked: 0, review: 0, rejected: errors.length };
         for (const o of outcomes) {
           counts[o.record]++;
@@ -133,10 +151,31 @@ export class BatchChunkProcessor implements OnModuleInit, OnApplicationBootstrap
           if (o.decision === 'review') counts.review++;
         }
         await this.loads.completeChunk(loadId, seq, counts, errors, m);
+        timer.lap('complete');
         return true;
       });
-      if (done) return;
+      if (done) {
+        timer.lap('commit');
+        this.logger.debug({ loadId, seq, rows: chunk.payload.length, ...timer.summary() }, 'batch chunk timings');
+        this.maintainAfter(seq);
+        return;
+      }
     }
+  }
+
+  /**
+   * After chunks 3, 10 and every 100th of a load, the statistics of the linkage tables are
+   * refreshed in the background (see refreshLinkageStatistics); chunks go on meanwhile. Only
+   * on a real PostgreSQL (the embedded one serves one session).
+   */
+  private maintainAfter(seq: number): void {
+    if (this.config.database.mode !== 'postgres' || this.maintaining) return;
+    if (seq + 1 !== 3 && seq + 1 !== 10 && (seq + 1) % 100 !== 0) return;
+    this.maintaining = true;
+    this.linker
+      .refreshStatistics(this.dataSource.manager)
+      .catch((e) => this.logger.warn({ errorCode: errorCode(e) }, 'could not refresh linkage statistics'))
+      .finally(() => (this.maintaining = false));
   }
 
   /** Links an earlier chunk for its missing job: one attempt, counted like its own job's. */

@@ -14,10 +14,40 @@ export interface ChunkRecordRow {
   keys: string[];
 }
 
+/** An active block member; its normalized record as stored JSON text (parsed when needed: kept by the thousand). */
 export interface BlockRecordRow {
   id: string;
   organizationId: string;
+  normalizedText: string;
+  personId: string;
+  method: string;
+}
+
+/** A source record written by a transaction a snapshot did not see, as it is now. */
+export interface ChangedRecordRow {
+  id: string;
+  organizationId: string;
+  localId: string;
+  status: 'active' | 'retired';
   normalized: NormalizedRecord;
+  contentHash: string;
+  personId: string | null;
+  method: string | null;
+  keys: string[];
+}
+
+/** What `findChangedRecords` tells of a record written since a snapshot. */
+export interface ChangedRecordKeys {
+  id: string;
+  organizationId: string;
+  localId: string;
+  status: 'active' | 'retired';
+  keys: string[];
+}
+
+/** A link written by a transaction a snapshot did not see. */
+export interface ChangedLinkRow {
+  recordId: string;
   personId: string;
   method: string;
 }
@@ -74,22 +104,104 @@ export class ChunkLinkageRepository {
   /**
    * The chunk's statements join a thousand-element array against large tables: the planner's
    * cost estimates then switch on JIT compilation, which costs more than the queries (tens to
-   * hundreds of ms each). Off for this transaction only.
+   * hundreds of ms each). Off for this transaction only; so are parallel workers, whose
+   * start-up costs more than these index probes (and the other chunks need the cores).
    */
   async withoutJit(m: EntityManager): Promise<void> {
-    await m.query(`SELECT set_config('jit', 'off', true)`);
+    await m.query(`SELECT set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)`);
+  }
+
+  /**
+   * The transaction's snapshot, as text: run first in a REPEATABLE READ transaction, it is the
+   * snapshot every later statement of it reads (`findChangedRecords` asks what it missed).
+   */
+  async currentSnapshot(m: EntityManager): Promise<string> {
+    const rows: Array<{ snapshot: string }> = await m.query(`SELECT pg_current_snapshot()::text AS snapshot`);
+    return rows[0].snapshot;
+  }
+
+  /**
+   * Source records written since `snapshot` by a transaction it did not see (every writer
+   * stamps changed_xid): id, organization, local id, status and blocking keys as they are now;
+   * at most `limit` (`complete` false when there may be more: the caller then reads
+   * everything again). The index range starts at the snapshot's xmin: older writers were all
+   * visible to it. The caller picks the few it needs and reads them with `findRecordsById`.
+   */
+  async findChangedRecords(snapshot: string, limit: number, m: EntityManager): Promise<{ rows: ChangedRecordKeys[]; complete: boolean }> {
+    const rows: Array<ChangedRecordKeys & { visible: boolean; keyList: string }> = await m.query(
+      `SELECT r.id, r.organization_id AS "organizationId", r.local_id AS "localId", r.status, r.visible,
+              CASE WHEN r.visible THEN '' ELSE (SELECT coalesce(string_agg(key, E'\n'), '') FROM blocking_key WHERE record_id = r.id) END AS "keyList"
+       FROM (SELECT id, organization_id, local_id, status, pg_visible_in_snapshot(changed_xid, $1::pg_snapshot) AS visible FROM source_record
+             WHERE changed_xid >= pg_snapshot_xmin($1::pg_snapshot) ORDER BY changed_xid LIMIT $2) r`,
+      [snapshot, limit],
+    );
+    return {
+      rows: rows.filter((r) => !r.visible).map(({ visible: _v, keyList, ...r }) => ({ ...r, keys: keyList === '' ? [] : keyList.split('\n') })),
+      complete: rows.length < limit,
+    };
+  }
+
+  /** Ids of records and links written since `snapshot` by transactions it did not see; at most `limit`. */
+  async findChangedIds(snapshot: string, limit: number, m: EntityManager): Promise<{ ids: string[]; complete: boolean }> {
+    const rows: Array<{ id: string }> = await m.query(
+      `(SELECT id FROM source_record WHERE changed_xid >= pg_snapshot_xmin($1::pg_snapshot)
+          AND NOT pg_visible_in_snapshot(changed_xid, $1::pg_snapshot) ORDER BY changed_xid LIMIT $2)
+       UNION ALL
+       (SELECT record_id FROM record_link WHERE changed_xid >= pg_snapshot_xmin($1::pg_snapshot)
+          AND NOT pg_visible_in_snapshot(changed_xid, $1::pg_snapshot) ORDER BY changed_xid LIMIT $2)`,
+      [snapshot, limit],
+    );
+    return { ids: rows.map((r) => r.id), complete: rows.length < limit };
+  }
+
+  /** These records as they are now (any status), with link and content hash. */
+  async findRecordsById(ids: string[], m: EntityManager): Promise<Array<Omit<ChangedRecordRow, 'keys'>>> {
+    if (!ids.length) return [];
+    return m.query(
+      `SELECT r.id, r.organization_id AS "organizationId", r.local_id AS "localId", r.status, r.normalized, r.content_hash AS "contentHash",
+              l.person_id AS "personId", l.method
+       FROM unnest($1::uuid[]) AS x(id)
+       CROSS JOIN LATERAL (SELECT id, organization_id, local_id, status, normalized, content_hash FROM source_record WHERE id = x.id LIMIT 1) r
+       LEFT JOIN LATERAL (SELECT person_id, method FROM record_link WHERE record_id = r.id LIMIT 1) l ON true`,
+      [ids],
+    );
+  }
+
+  /** Links written since `snapshot` by a transaction it did not see (steward moves and merges among them); at most `limit`. */
+  async findChangedLinks(snapshot: string, limit: number, m: EntityManager): Promise<{ rows: ChangedLinkRow[]; complete: boolean }> {
+    const rows: Array<ChangedLinkRow & { visible: boolean }> = await m.query(
+      `SELECT record_id AS "recordId", person_id AS "personId", method, pg_visible_in_snapshot(changed_xid, $1::pg_snapshot) AS visible
+       FROM record_link WHERE changed_xid >= pg_snapshot_xmin($1::pg_snapshot) ORDER BY changed_xid LIMIT $2`,
+      [snapshot, limit],
+    );
+    return { rows: rows.filter((r) => !r.visible), complete: rows.length < limit };
+  }
+
+  /**
+   * Statistics of the tables a load grows, between chunks (outside any transaction).
+   * PostgreSQL's autovacuum analyzes them when it is on and has caught up; a load of a million
+   * rows outruns it, and with autovacuum off (as on the CI machine) the planner would keep the
+   * estimates of an empty database. (A VACUUM of blocking_key for its visibility map was tried
+   * too: at 300,000 records it ran for three minutes beside the load, and pages written while
+   * chunks hold snapshots cannot be marked all-visible anyway.)
+   */
+  async refreshLinkageStatistics(m: EntityManager): Promise<void> {
+    await m.query(`ANALYZE source_record, blocking_key, record_link, person, term_frequency`);
   }
 
   /** The chunk's records that exist already (any status), with link and blocking keys. */
   async findRecords(organizationId: string, localIds: string[], m: EntityManager): Promise<ChunkRecordRow[]> {
     if (!localIds.length) return [];
+    // Each lookup is a LATERAL index probe (LIMIT 1 keeps it from being flattened): the
+    // statement's generic plan must not hash-join whole tables, whatever the statistics say.
     return m.query(
       `SELECT r.id, r.local_id AS "localId", r.status, r.normalized, r.content_hash AS "contentHash",
-              l.person_id AS "personId", l.method,
-              coalesce((SELECT array_agg(b.key) FROM blocking_key b WHERE b.record_id = r.id), '{}') AS keys
+              l.person_id AS "personId", l.method, k.keys
        FROM unnest($2::text[]) AS x(local_id)
-       JOIN source_record r ON r.organization_id = $1 AND r.local_id = x.local_id
-       LEFT JOIN record_link l ON l.record_id = r.id`,
+       CROSS JOIN LATERAL (SELECT id, local_id, status, normalized, content_hash FROM source_record
+                           WHERE organization_id = $1 AND local_id = x.local_id LIMIT 1) r
+       LEFT JOIN LATERAL (SELECT person_id, method FROM record_link WHERE record_id = r.id LIMIT 1) l ON true
+       CROSS JOIN LATERAL (SELECT coalesce(array_agg(key), '{}') AS keys FROM blocking_key WHERE record_id = r.id) k`,
       [organizationId, localIds],
     );
   }
@@ -108,10 +220,10 @@ export class ChunkLinkageRepository {
   async findActiveRecords(ids: string[], m: EntityManager): Promise<BlockRecordRow[]> {
     if (!ids.length) return [];
     return m.query(
-      `SELECT r.id, r.organization_id AS "organizationId", r.normalized, l.person_id AS "personId", l.method
+      `SELECT r.id, r.organization_id AS "organizationId", r.normalized::text AS "normalizedText", l.person_id AS "personId", l.method
        FROM unnest($1::uuid[]) AS x(id)
-       JOIN source_record r ON r.id = x.id AND r.status = 'active'
-       JOIN record_link l ON l.record_id = r.id`,
+       CROSS JOIN LATERAL (SELECT id, organization_id, normalized FROM source_record WHERE id = x.id AND status = 'active' LIMIT 1) r
+       CROSS JOIN LATERAL (SELECT person_id, method FROM record_link WHERE record_id = r.id LIMIT 1) l`,
       [ids],
     );
   }
@@ -151,12 +263,13 @@ export class ChunkLinkageRepository {
 
   async insertRecords(organizationId: string, rows: RecordWrite[], m: EntityManager): Promise<void> {
     if (!rows.length) return;
+    // One JSON document for the whole chunk (jsonb_to_recordset): a text[] parameter of JSON
+    // documents costs an escaping pass per element in the driver and an array parse here.
     await m.query(
       `INSERT INTO source_record (id, organization_id, local_id, demographics, normalized, content_hash, last_decision)
-       SELECT id, $1, local_id, d::jsonb, n::jsonb, h, ld::jsonb
-       FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS u(id, local_id, d, n, h, ld)`,
-      [organizationId, rows.map((r) => r.id), rows.map((r) => r.localId), rows.map((r) => json(r.demographics)),
-        rows.map((r) => json(r.normalized)), rows.map((r) => r.contentHash), rows.map((r) => json(r.lastDecision))],
+       SELECT u.id, $1, u.local_id, u.d, u.n, u.h, u.ld
+       FROM jsonb_to_recordset($2::jsonb) AS u(id uuid, local_id text, d jsonb, n jsonb, h text, ld jsonb)`,
+      [organizationId, json(rows.map((r) => ({ id: r.id, local_id: r.localId, d: r.demographics, n: r.normalized, h: r.contentHash, ld: r.lastDecision })))],
     );
   }
 
@@ -177,8 +290,10 @@ export class ChunkLinkageRepository {
     if (deleteFor.length) await m.query(`DELETE FROM blocking_key b USING unnest($1::uuid[]) AS x(id) WHERE b.record_id = x.id`, [deleteFor]);
     if (keys.length) {
       await m.query(
-        // In key order: neighbouring index entries go in together.
-        `INSERT INTO blocking_key (key, record_id) SELECT * FROM unnest($1::text[], $2::uuid[]) AS k(key, record_id) ORDER BY 1 ON CONFLICT DO NOTHING`,
+        // In record order, so a record's keys share a heap page (read back by record id).
+        // No conflict is possible: a changed record's keys were deleted above, a record's
+        // keys are distinct, and a new record has none yet.
+        `INSERT INTO blocking_key (key, record_id) SELECT * FROM unnest($1::text[], $2::uuid[]) AS k(key, record_id)`,
         [keys.map((k) => k.key), keys.map((k) => k.recordId)],
       );
     }
@@ -220,16 +335,18 @@ export class ChunkLinkageRepository {
     await m.query(
       `INSERT INTO link_event (record_id, person_id, previous_person_id, event, method, grade, score, probability,
          contributions, prior_weight, reason, rule_set_id, rule_set_version, rule_set_hash, actor_client_id, request_id)
-       SELECT u.record_id, u.person_id, u.previous, u.event, u.method, u.grade, u.score, u.probability, u.c::jsonb, u.prior,
-              u.reason, $12, $13, $14, $15, $16
-       FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::float8[], $8::float8[],
-                   $9::text[], $10::float8[], $11::text[])
-         WITH ORDINALITY AS u(record_id, person_id, previous, event, method, grade, score, probability, c, prior, reason, ord)
+       SELECT u.record_id, u.person_id, u.previous, u.event, u.method, u.grade, u.score, u.probability, u.c, u.prior,
+              u.reason, $2, $3, $4, $5, $6
+       FROM jsonb_to_recordset($1::jsonb) AS u(ord int, record_id uuid, person_id uuid, previous uuid, event text, method text, grade text,
+                                               score float8, probability float8, c jsonb, prior float8, reason text)
        ORDER BY u.ord`,
-      [events.map((e) => e.recordId), events.map((e) => e.personId), events.map((e) => e.previousPersonId), events.map((e) => e.event),
-        events.map((e) => e.method), events.map((e) => e.grade), events.map((e) => e.score), events.map((e) => e.probability),
-        events.map((e) => (e.contributions ? json(e.contributions) : null)), events.map((e) => e.priorWeight), events.map((e) => e.reason),
-        ruleSet.id, ruleSet.version, ruleSet.hash, actorClientId, requestId],
+      [
+        json(events.map((e, ord) => ({
+          ord, record_id: e.recordId, person_id: e.personId, previous: e.previousPersonId, event: e.event, method: e.method, grade: e.grade,
+          score: e.score, probability: e.probability, c: e.contributions, prior: e.priorWeight, reason: e.reason,
+        }))),
+        ruleSet.id, ruleSet.version, ruleSet.hash, actorClientId, requestId,
+      ],
     );
   }
 

@@ -1,13 +1,18 @@
-import { randomUUID } from 'node:crypto';
+import { timeOrderedUuid } from '../common/time-ordered-uuid.js';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Actor } from '../auth/auth.decorators.js';
+import type { PhaseTimer } from '../common/phase-timer.js';
 import type { Decision, Demographics, NormalizedRecord } from '../matching/engine/index.js';
 import type { CandidateRow } from '../matching/candidate.repository.js';
 import { MatchingService, type PreparedRecord } from '../matching/matching.service.js';
 import { TermFrequencyRepository, termKey, type Term } from '../matching/term-frequency.repository.js';
 import {
+  type BlockRecordRow,
+  type ChangedLinkRow,
+  type ChangedRecordRow,
   ChunkLinkageRepository,
+  type ChunkRecordRow,
   type EventWrite,
   type LinkFinal,
   type RecordWrite,
@@ -15,6 +20,7 @@ import {
 } from './chunk-linkage.repository.js';
 import { LinkRepository, type RuleSetRef } from './link.repository.js';
 import { linkedPersonOf, planLink } from './link-plan.js';
+import { MemberCache } from './member-cache.js';
 
 /** One valid row of a chunk, ready to link (validated, normalized, blocked, hashed). */
 export interface ChunkRecordInput {
@@ -48,15 +54,89 @@ interface RecordState {
 }
 
 /**
+ * What a chunk reads before it takes the batch lock, in one snapshot: the chunk's stored
+ * records, the blocks of its keys and their members, and the comparison levels of each row
+ * against each stored candidate (the costly part of scoring). Under the lock, `linkChunk`
+ * adds what was written since (`findChangedRecords`), so the result is the one a read under
+ * the lock would give.
+ */
+export interface ChunkPreread {
+  /** pg_snapshot of the read; null when read under the lock (nothing to catch up). */
+  snapshot: string | null;
+  stored: ChunkRecordRow[];
+  /** Block members per key (ids), or 'oversized' when the block reached the read limit. */
+  blocks: Map<string, string[] | 'oversized'>;
+  limit: number;
+  members: BlockRecordRow[];
+  /** Per row (index in the chunk): candidate record id → levels (`compareLevels`). */
+  levels: Array<Map<string, Int16Array> | undefined>;
+  recordCount: number;
+  /** The chunk's view of records and blocks, built from the above before the lock (`stateOf`). */
+  state?: ChunkState;
+  /** A link attempt changed `state`: another attempt builds it again. */
+  used?: boolean;
+}
+
+/** Records the chunk sees (stored before it, its blocks' members), by id and by local id, and block membership both ways. */
+interface ChunkState {
+  recs: Map<string, RecordState>;
+  byLocal: Map<string, RecordState>;
+  blocks: Map<string, Set<string> | 'oversized'>;
+  blocksOf: Map<string, Set<string>>;
+}
+
+/** The chunk's view from what `preread` read: built once per link attempt (the attempt changes it). */
+function stateOf(pre: ChunkPreread, organizationId: string): ChunkState {
+  if (pre.state && !pre.used) return pre.state;
+  const recs = new Map<string, RecordState>();
+  const byLocal = new Map<string, RecordState>();
+  for (const s of pre.stored) {
+    const st: RecordState = { ...s, organizationId, stored: true };
+    recs.set(s.id, st);
+    byLocal.set(s.localId, st);
+  }
+  for (const c of pre.members) recs.set(c.id, memberState(c));
+  const blocks = new Map<string, Set<string> | 'oversized'>();
+  const blocksOf = new Map<string, Set<string>>();
+  for (const [k, ids] of pre.blocks) blocks.set(k, ids === 'oversized' ? 'oversized' : new Set());
+  for (const [k, ids] of pre.blocks) if (ids !== 'oversized') for (const id of ids) joinBlocks(blocks, blocksOf, id, [k]);
+  pre.state = { recs, byLocal, blocks, blocksOf };
+  pre.used = false;
+  return pre.state;
+}
+
+function joinBlocks(blocks: ChunkState['blocks'], blocksOf: ChunkState['blocksOf'], id: string, keys: Iterable<string>): void {
+  for (const k of keys) {
+    const b = blocks.get(k);
+    if (!b || b === 'oversized') continue;
+    b.add(id);
+    let mine = blocksOf.get(id);
+    if (!mine) blocksOf.set(id, (mine = new Set()));
+    mine.add(k);
+  }
+}
+
+/** Block members a process keeps between chunks (stored JSON text: about 1 kB each). */
+const MEMBER_CACHE_CAPACITY = 250_000;
+/** Changed rows beyond this many since the read: read everything again under the lock instead. */
+const CATCH_UP_LIMIT = 20_000;
+/** Rows scored between two yields to the event loop (another chunk's statements may be waiting). */
+const SCORE_SLICE = 25;
+
+/**
  * Links a batch chunk exactly as feeding its rows one by one, in file order, would — but
- * set-based: the chunk's records, blocks, term counts, assertions and person members are
- * read in a few statements; rows are then matched in memory against the stored records plus
- * an overlay of the chunk's earlier rows (their records, keys, links, term counts and the
- * index size); everything is written back in one statement per table. The caller first takes
- * the batch lock (`lockForChunk`), so nothing else links meanwhile.
+ * set-based: the chunk's records, blocks and candidates are read in a few statements before
+ * the lock (`preread`, in one snapshot, with each row's comparison levels against its stored
+ * candidates), then under the lock only what changed since that snapshot is read; rows are
+ * matched in memory against the stored records plus an overlay of the chunk's earlier rows
+ * (their records, keys, links, term counts and the index size); everything is written back
+ * in one statement per table. The caller takes the batch lock (`lockForChunk`) first, so
+ * nothing else links meanwhile.
  */
 @Injectable()
 export class ChunkLinkageService {
+  private readonly cache = new MemberCache(MEMBER_CACHE_CAPACITY);
+
   constructor(
     private readonly repo: ChunkLinkageRepository,
     private readonly links: LinkRepository,
@@ -70,42 +150,228 @@ export class ChunkLinkageService {
     await this.repo.withoutJit(m);
   }
 
-  /** Links the rows in order; the caller holds the lock (`lockForChunk`) in this transaction. */
-  async linkChunk(organizationId: string, rows: ChunkRecordInput[], actor: Actor, m: EntityManager): Promise<ChunkRowOutcome[]> {
-    const ruleSet = this.ruleSetRef();
+  /** See ChunkLinkageRepository.refreshLinkageStatistics (run outside a transaction). */
+  async refreshStatistics(m: EntityManager): Promise<void> {
+    await this.repo.refreshLinkageStatistics(m);
+  }
+
+  /**
+   * Reads the chunk's stored records, blocks and candidates and compares each row with its
+   * stored candidates. Run it in a REPEATABLE READ transaction without the lock (the caller
+   * links later with `linkChunk`), or under the lock with `snapshot: false`.
+   */
+  async preread(
+    organizationId: string,
+    rows: ChunkRecordInput[],
+    m: EntityManager,
+    options: { snapshot: boolean; timer?: PhaseTimer } = { snapshot: true },
+  ): Promise<ChunkPreread> {
+    const timer = options.timer;
+    // The reads run one at a time per process, each with a snapshot taken inside: the member
+    // cache moves forward from one snapshot to the next.
+    // Scoring too runs one chunk at a time per process: it holds every member parsed.
+    return this.cache.exclusive(async () => this.compareRows(organizationId, rows, await this.readForChunk(organizationId, rows, m, timer), options.snapshot, timer));
+  }
+
+  /** The costly half of scoring each row against its stored candidates, as read in `read`'s snapshot. */
+  private async compareRows(organizationId: string, rows: ChunkRecordInput[], read: Awaited<ReturnType<ChunkLinkageService['readForChunk']>>, keepSnapshot: boolean, timer?: PhaseTimer): Promise<ChunkPreread> {
+    const { stored, blocks, members, replay, byLocal } = read;
+    const maxBlock = this.matching.ruleSet.blocking.maxBlockSize;
+    const normalizedOf = new Map<string, NormalizedRecord>();
+    for (const c of members) normalizedOf.set(c.id, JSON.parse(c.normalizedText) as NormalizedRecord);
+    for (const s of stored) if (s.status === 'active') normalizedOf.set(s.id, s.normalized);
+    const levels: ChunkPreread['levels'] = [];
+    for (const [i, r] of rows.entries()) {
+      if (i % SCORE_SLICE === SCORE_SLICE - 1) await new Promise((done) => setImmediate(done));
+      if (replay(r)) continue;
+      const own = byLocal.get(r.localId)?.id;
+      const byCandidate = new Map<string, Int16Array>();
+      for (const k of r.prepared.keys) {
+        const b = blocks.get(k);
+        if (!b || b === 'oversized' || b.length > maxBlock) continue;
+        for (const id of b) {
+          if (id === own || byCandidate.has(id)) continue;
+          const n = normalizedOf.get(id);
+          if (n) byCandidate.set(id, this.matching.compareLevels(r.prepared.normalized, n));
+        }
+      }
+      levels[i] = byCandidate;
+      timer?.count('prescored', byCandidate.size);
+    }
+    timer?.lap('preScore');
+    const pre: ChunkPreread = { snapshot: keepSnapshot ? read.snapshot : null, stored, blocks, limit: read.limit, members, levels, recordCount: read.recordCount };
+    stateOf(pre, organizationId);
+    timer?.lap('preState');
+    return pre;
+  }
+
+  /** The database half of `preread`: records, blocks and members in one snapshot (returned). */
+  private async readForChunk(organizationId: string, rows: ChunkRecordInput[], m: EntityManager, timer?: PhaseTimer) {
+    const snapshot = await this.repo.currentSnapshot(m);
+    await this.repo.withoutJit(m);
+    if (this.cache.syncedTo !== null) {
+      const changed = await this.repo.findChangedIds(this.cache.syncedTo, CATCH_UP_LIMIT, m);
+      if (changed.complete) this.cache.forget(changed.ids);
+      else this.cache.clear();
+    }
+    this.cache.syncedTo = snapshot;
     const maxBlock = this.matching.ruleSet.blocking.maxBlockSize;
     const localIds = [...new Set(rows.map((r) => r.localId))];
     const stored = await this.repo.findRecords(organizationId, localIds, m);
-    const recs = new Map<string, RecordState>();
-    const byLocal = new Map<string, RecordState>();
-    for (const s of stored) {
-      const st: RecordState = { ...s, organizationId, stored: true };
-      recs.set(s.id, st);
-      byLocal.set(s.localId, st);
-    }
-    // Rows certain to be replays (stored, same body, once in the chunk) need no matching.
+    const byLocal = new Map(stored.map((s) => [s.localId, s]));
     const seen = new Map<string, number>();
     for (const r of rows) seen.set(r.localId, (seen.get(r.localId) ?? 0) + 1);
+    // Rows certain to be replays (stored, same body, once in the chunk) need no matching.
     const replay = (r: ChunkRecordInput) => {
       const s = byLocal.get(r.localId);
       return s !== undefined && s.status === 'active' && s.contentHash === r.contentHash && seen.get(r.localId) === 1;
     };
-    const toMatch = rows.filter((r) => !replay(r));
-
-    // Blocks: a stored block larger than this is too common even after the chunk's own
-    // records leave it, so it is not read in full.
+    // A stored block larger than this is too common even after the chunk's own records
+    // leave it, so it is not read in full.
     const limit = maxBlock + 2 + stored.length;
-    const keys = [...new Set(toMatch.flatMap((r) => r.prepared.keys))];
-    const storedBlocks = await this.repo.findBlocks(keys, limit, m);
-    const blocks = new Map<string, Set<string> | 'oversized'>();
-    for (const k of keys) {
-      const ids = storedBlocks.get(k) ?? [];
-      blocks.set(k, ids.length >= limit ? 'oversized' : new Set(ids));
-    }
+    const keys = [...new Set(rows.flatMap((r) => (replay(r) ? [] : r.prepared.keys)))];
+    timer?.lap('preRecords');
+    const read = await this.repo.findBlocks(keys, limit, m);
+    timer?.lap('preBlocks');
+    const blocks = new Map<string, string[] | 'oversized'>();
+    const storedIds = new Set(stored.map((s) => s.id));
     const memberIds = new Set<string>();
-    for (const b of blocks.values()) if (b !== 'oversized') for (const id of b) if (!recs.has(id)) memberIds.add(id);
-    for (const c of await this.repo.findActiveRecords([...memberIds], m)) {
-      recs.set(c.id, { id: c.id, organizationId: c.organizationId, localId: null, status: 'active', normalized: c.normalized, contentHash: '', keys: [], personId: c.personId, method: c.method, stored: true });
+    for (const k of keys) {
+      const ids = read.get(k) ?? [];
+      blocks.set(k, ids.length >= limit ? 'oversized' : ids);
+      if (ids.length < limit) for (const id of ids) if (!storedIds.has(id)) memberIds.add(id);
+    }
+    // Members the cache holds are what this snapshot reads (it was synced to it above).
+    const members: BlockRecordRow[] = [];
+    const missing: string[] = [];
+    for (const id of memberIds) {
+      const hit = this.cache.get(id);
+      if (hit) members.push(hit);
+      else missing.push(id);
+    }
+    const fetched = await this.repo.findActiveRecords(missing, m);
+    this.cache.add(fetched);
+    members.push(...fetched);
+    const recordCount = await this.matching.recordCountFor(m);
+    timer?.lap('preMembers');
+    timer?.count('members', members.length);
+    timer?.count('membersRead', fetched.length);
+    return { snapshot, stored, blocks, limit, members, recordCount, replay, byLocal };
+  }
+
+  /**
+   * Links the rows in order; the caller holds the lock (`lockForChunk`) in this transaction.
+   * `pre` is what `preread` read before the lock; what was written since is read now.
+   */
+  async linkChunk(
+    organizationId: string,
+    rows: ChunkRecordInput[],
+    preread: ChunkPreread | null,
+    actor: Actor,
+    m: EntityManager,
+    timer?: PhaseTimer,
+  ): Promise<ChunkRowOutcome[]> {
+    const ruleSet = this.ruleSetRef();
+    const maxBlock = this.matching.ruleSet.blocking.maxBlockSize;
+    let pre = preread ?? (await this.preread(organizationId, rows, m, { snapshot: false }));
+    let changedRecords: ChangedRecordRow[] = [];
+    let changedLinks: ChangedLinkRow[] = [];
+    let anyChange = false;
+    if (pre.snapshot !== null) {
+      const r = await this.repo.findChangedRecords(pre.snapshot, CATCH_UP_LIMIT, m);
+      const l = await this.repo.findChangedLinks(pre.snapshot, CATCH_UP_LIMIT, m);
+      if (r.complete && l.complete) {
+        // Only those the chunk can see are read in full: its own local ids, records it read
+        // before, and records now in one of its blocks (a few percent of the rest).
+        const known = stateOf(pre, organizationId).recs;
+        const localIds = new Set(rows.map((x) => x.localId));
+        const relevant = r.rows.filter(
+          (c) => known.has(c.id) || (c.organizationId === organizationId && localIds.has(c.localId)) || c.keys.some((k) => pre.blocks.has(k)),
+        );
+        const keysOf = new Map(relevant.map((c) => [c.id, c.keys]));
+        changedRecords = (await this.repo.findRecordsById([...keysOf.keys()], m)).map((c) => ({ ...c, keys: keysOf.get(c.id)! }));
+        // A link of a record written since comes with the record (findRecordsById).
+        const changedIds = new Set(r.rows.map((c) => c.id));
+        changedLinks = l.rows.filter((x) => !changedIds.has(x.recordId));
+        anyChange = r.rows.length > 0 || l.rows.length > 0;
+        timer?.count('changed', r.rows.length + l.rows.length);
+      } else {
+        pre = await this.preread(organizationId, rows, m, { snapshot: false });
+      }
+    }
+    timer?.lap('catchUp');
+    timer?.count('changedRead', changedRecords.length);
+
+    // The chunk's view, built before the lock; it is changed in place from here on (a second
+    // attempt of the transaction builds it again).
+    const { recs, byLocal, blocks, blocksOf } = stateOf(pre, organizationId);
+    pre.used = true;
+    const join = (id: string, keys: Iterable<string>) => joinBlocks(blocks, blocksOf, id, keys);
+    const leave = (id: string) => {
+      for (const k of blocksOf.get(id) ?? []) {
+        const b = blocks.get(k);
+        if (b && b !== 'oversized') b.delete(id);
+      }
+      blocksOf.delete(id);
+    };
+
+    // Caught up: records and links written after the read, as they are now. Their levels
+    // from the read are stale (`changed`), and so are those of a record an earlier row rewrites.
+    const changed = new Set<string>();
+    const oversizedKeys = [...pre.blocks].filter(([, b]) => b === 'oversized').map(([k]) => k);
+    const chunkLocalIds = new Set(rows.map((r) => r.localId));
+    for (const c of changedRecords) {
+      changed.add(c.id);
+      leave(c.id);
+      const known = recs.get(c.id);
+      const mine = c.organizationId === organizationId && chunkLocalIds.has(c.localId);
+      if (!known && !mine && (c.status !== 'active' || c.personId === null)) continue;
+      const st: RecordState = {
+        id: c.id, organizationId: c.organizationId, localId: mine ? c.localId : null, status: c.status, normalized: c.normalized,
+        contentHash: c.contentHash, keys: c.keys, personId: c.personId, method: c.method, stored: true,
+      };
+      recs.set(c.id, st);
+      if (mine) byLocal.set(c.localId, st);
+      if (c.status === 'active' && c.personId !== null) join(c.id, c.keys);
+    }
+    for (const l of changedLinks) {
+      const st = recs.get(l.recordId);
+      if (!st) continue;
+      changed.add(l.recordId);
+      st.personId = l.personId;
+      st.method = l.method;
+    }
+    // A block too large to read may have shrunk since: read those again (rare: none at all
+    // unless some key is shared by about maxBlockSize records).
+    if (oversizedKeys.length && anyChange) {
+      const again = await this.repo.findBlocks(oversizedKeys, pre.limit, m);
+      const missing = new Set<string>();
+      for (const k of oversizedKeys) {
+        const ids = again.get(k) ?? [];
+        if (ids.length >= pre.limit) continue;
+        blocks.set(k, new Set());
+        for (const id of ids) if (!recs.has(id)) missing.add(id);
+      }
+      for (const c of await this.repo.findActiveRecords([...missing], m)) {
+        recs.set(c.id, memberState(c));
+      }
+      for (const k of oversizedKeys) {
+        const b = blocks.get(k);
+        if (b === 'oversized') continue;
+        for (const id of again.get(k) ?? []) if (recs.get(id)?.status === 'active') join(id, [k]);
+      }
+    }
+    const stored = [...byLocal.values()];
+    const keys = [...blocks.keys()];
+
+    const toMatch = rows.filter((r) => {
+      const s = byLocal.get(r.localId);
+      return !(s && s.status === 'active' && s.contentHash === r.contentHash);
+    });
+    if (toMatch.some((r) => r.prepared.keys.some((k) => !blocks.has(k)))) {
+      // A row that was a replay when read is not one any more (its record changed since):
+      // its blocks were never read. Rare; read everything again under the lock.
+      return this.linkChunk(organizationId, rows, await this.preread(organizationId, rows, m, { snapshot: false }), actor, m, timer);
     }
     const terms = uniqueTerms(toMatch.flatMap((r) => [...r.prepared.terms, ...(byLocal.has(r.localId) ? this.matching.termsOf(byLocal.get(r.localId)!.normalized) : [])]));
     const termCounts = new Map(await this.termFrequencies.counts(terms, m));
@@ -113,7 +379,9 @@ export class ChunkLinkageService {
     const assertedOthers = new Map<string, Array<{ otherId: string; personId: string }>>();
     for (const a of assertions) assertedOthers.set(a.recordId, [...(assertedOthers.get(a.recordId) ?? []), { otherId: a.otherId, personId: a.otherPersonId }]);
     const storedMembers = await this.repo.findActiveMembers([...new Set(stored.map((s) => s.personId).filter((p): p is string => p !== null))], m);
-    let recordCount = await this.matching.recordCountFor(m);
+    let recordCount = pre.recordCount;
+    timer?.lap('readOther');
+    timer?.count('keys', keys.length);
 
     // What the chunk writes, final state per record; events and tasks in row order.
     const touched = new Map<string, RecordState>();
@@ -139,7 +407,7 @@ export class ChunkLinkageService {
       return n;
     };
 
-    for (const r of rows) {
+    for (const [index, r] of rows.entries()) {
       let rec = byLocal.get(r.localId);
       if (rec && rec.status === 'active' && rec.contentHash === r.contentHash) {
         outcomes.push({ row: r.row, record: 'unchanged', decision: null });
@@ -152,27 +420,22 @@ export class ChunkLinkageService {
         ...(rec && wasActive ? this.matching.termsOf(rec.normalized).map((t) => ({ ...t, delta: -1 })) : []),
       ];
       if (rec) {
-        for (const k of rec.keys) {
-          const b = blocks.get(k);
-          if (b && b !== 'oversized') b.delete(rec.id);
-        }
+        leave(rec.id);
         if (!wasActive) recordCount++;
         if (rec.stored) changedStored.add(rec.id);
+        changed.add(rec.id);
         // Superseded: open tasks of this record, or pointing at it, from earlier rows.
         for (const t of tasks) if (!t.dismissed && (t.recordId === rec.id || t.candidateRecordId === rec.id)) t.dismissed = true;
         Object.assign(rec, { normalized: r.prepared.normalized, contentHash: r.contentHash, keys: r.prepared.keys, status: 'active' });
       } else {
-        rec = { id: randomUUID(), organizationId, localId: r.localId, status: 'active', normalized: r.prepared.normalized, contentHash: r.contentHash, keys: r.prepared.keys, personId: null, method: null, stored: false };
+        rec = { id: timeOrderedUuid(), organizationId, localId: r.localId, status: 'active', normalized: r.prepared.normalized, contentHash: r.contentHash, keys: r.prepared.keys, personId: null, method: null, stored: false };
         recs.set(rec.id, rec);
         byLocal.set(r.localId, rec);
         recordCount++;
       }
       touched.set(rec.id, rec);
       demographicsOf.set(rec.id, r.demographics);
-      for (const k of rec.keys) {
-        const b = blocks.get(k);
-        if (b && b !== 'oversized') b.add(rec.id);
-      }
+      join(rec.id, rec.keys);
       tfDeltas.push(...rowDeltas);
       const base = { recordId: rec.id, organizationId, localId: r.localId };
 
@@ -197,20 +460,25 @@ export class ChunkLinkageService {
           for (const id of b) if (id !== rec.id) ids.add(id);
         }
         for (const id of ids) {
-          const c = recs.get(id)!;
-          candidates.push({ recordId: c.id, organizationId: c.organizationId, normalized: c.normalized, personId: c.personId!, linkMethod: c.method! });
+          const c = recs.get(id);
+          if (!c || c.status !== 'active' || c.personId === null) continue;
+          // The candidate's record is parsed only if its score's contributions are read.
+          candidates.push({ recordId: c.id, organizationId: c.organizationId, get normalized() { return c.normalized; }, personId: c.personId!, linkMethod: c.method! });
         }
+        timer?.count('pairs', candidates.length);
         const asserted = new Set<string>();
         if (rec.stored && candidates.length) {
           for (const a of assertedOthers.get(rec.id) ?? []) asserted.add(recs.get(a.otherId)?.personId ?? a.personId);
         }
-        const { decision } = this.matching.scoreAndDecide({ organizationId, prepared: r.prepared }, candidates, { recordCount, termCounts, asserted });
+        const known = pre.levels[index];
+        const levelsOf = known ? (c: CandidateRow) => (changed.has(c.recordId) ? undefined : known.get(c.recordId)) : undefined;
+        const { decision } = this.matching.scoreAndDecide({ organizationId, prepared: r.prepared }, candidates, { recordCount, termCounts, asserted, levelsOf });
         const current = rec.personId ? { personId: rec.personId } : null;
-        const own = linkedPersonOf(decision) || !current || (await activeOthersIn(current.personId, rec.id)) > 0 ? randomUUID() : current.personId;
+        const own = linkedPersonOf(decision) || !current || (await activeOthersIn(current.personId, rec.id)) > 0 ? timeOrderedUuid() : current.personId;
         const plan = planLink(decision, current, own, ruleSet);
         const reviewTaskIds: string[] = [];
         for (const t of plan.reviewTasks) {
-          const id = randomUUID();
+          const id = timeOrderedUuid();
           reviewTaskIds.push(id);
           tasks.push({ id, recordId: rec.id, candidatePersonId: t.candidatePersonId, candidateRecordId: t.candidateRecordId, score: t.score, probability: t.probability, grade: t.grade, priorWeight: t.priorWeight, contributions: t.contributions, reason: t.reason, dismissed: false });
         }
@@ -227,7 +495,8 @@ export class ChunkLinkageService {
       for (const t of rowDeltas) termCounts.set(termKey(t), Math.max((termCounts.get(termKey(t)) ?? 0) + t.delta, 0));
     }
     this.matching.countOversized(oversized);
-    await this.write(organizationId, { touched, demographicsOf, lastDecision, finalLinks, events, tasks, newPersons, refresh, changedStored, tfDeltas }, ruleSet, actor, m);
+    timer?.lap('match');
+    await this.write(organizationId, { touched, demographicsOf, lastDecision, finalLinks, events, tasks, newPersons, refresh, changedStored, tfDeltas }, ruleSet, actor, m, timer);
     return outcomes;
   }
 
@@ -248,22 +517,29 @@ export class ChunkLinkageService {
     ruleSet: RuleSetRef,
     actor: Actor,
     m: EntityManager,
+    timer?: PhaseTimer,
   ): Promise<void> {
     const writes = (stored: boolean): RecordWrite[] =>
       [...w.touched.values()]
         .filter((r) => r.stored === stored)
         .map((r) => ({ id: r.id, localId: r.localId!, demographics: w.demographicsOf.get(r.id)!, normalized: r.normalized, contentHash: r.contentHash, lastDecision: w.lastDecision.get(r.id)! }));
     await this.repo.insertPersons([...w.newPersons], m);
+    timer?.lap('writePersons');
     await this.repo.insertRecords(organizationId, writes(false), m);
     await this.repo.updateRecords(writes(true), m);
+    timer?.lap('writeRecords');
     await this.repo.replaceBlockingKeys([...w.changedStored], [...w.touched.values()].flatMap((r) => [...new Set(r.keys)].map((key) => ({ recordId: r.id, key }))), m);
+    timer?.lap('writeKeys');
     await this.repo.dismissOpenTasksOf([...w.changedStored], actor.clientId, m);
     await this.repo.upsertLinks([...w.finalLinks.values()], ruleSet, actor.clientId, m);
+    timer?.lap('writeLinks');
     await this.repo.appendEvents(w.events, ruleSet, actor.clientId, actor.requestId || null, m);
+    timer?.lap('writeEvents');
     await this.repo.insertReviewTasks(w.tasks, ruleSet, actor.clientId, m);
     if (w.refresh.size) await this.links.refreshPersonStatus([...w.refresh], m);
     // Last statement before COMMIT, so the name-count rows stay locked for a moment only.
     await this.termFrequencies.applyDeltas(w.tfDeltas, m);
+    timer?.lap('writeOther');
 
   }
 
@@ -271,6 +547,21 @@ export class ChunkLinkageService {
     const { id, version, hash } = this.matching.ruleSet;
     return { id, version, hash };
   }
+}
+
+/** A block member as the chunk sees it, its normalized record parsed from the stored text on first use. */
+function memberState(c: BlockRecordRow): RecordState {
+  let parsed: NormalizedRecord | undefined;
+  return {
+    id: c.id, organizationId: c.organizationId, localId: null, status: 'active',
+    get normalized(): NormalizedRecord {
+      return (parsed ??= JSON.parse(c.normalizedText) as NormalizedRecord);
+    },
+    set normalized(v: NormalizedRecord) {
+      parsed = v;
+    },
+    contentHash: '', keys: [], personId: c.personId, method: c.method, stored: true,
+  };
 }
 
 function uniqueTerms(terms: Term[]): Term[] {

@@ -5,12 +5,14 @@ import { CandidateRepository, type CandidateRow } from './candidate.repository.j
 import {
   blockingKeys,
   type CandidateEvaluation,
+  compareLevels,
   type CompiledRuleSet,
   decide,
   type Decision,
   type Demographics,
   normalize,
   type NormalizedRecord,
+  scoreLevelsLazily,
   scorePair,
   termFrequencyTerms,
   type MatchScore,
@@ -60,6 +62,11 @@ export class MatchingService {
     return { normalized, keys: blockingKeys(normalized, this.ruleSet), terms: termFrequencyTerms(normalized, this.ruleSet) };
   }
 
+  /** The costly half of scoring a pair (see `scoreAndDecide`'s `levelsOf`). */
+  compareLevels(incoming: NormalizedRecord, candidate: NormalizedRecord): Int16Array {
+    return compareLevels(incoming, candidate, this.ruleSet);
+  }
+
   termsOf(normalized: NormalizedRecord): Term[] {
     return termFrequencyTerms(normalized, this.ruleSet);
   }
@@ -90,26 +97,39 @@ export class MatchingService {
    * The pure half of `evaluate`: scores the candidates the caller fetched (the single feed
    * from the database, a batch chunk from the database plus the chunk's earlier rows) and
    * decides. `termCounts` must hold the incoming record's terms (keys from `termKey`).
+   * `levelsOf` may give a candidate's comparison levels computed earlier (`compareLevels`,
+   * as a batch chunk does before it takes its lock): the score is the same.
    */
   scoreAndDecide(
     incoming: { organizationId: string; prepared: PreparedRecord },
     rows: readonly CandidateRow[],
-    context: { recordCount: number; termCounts: ReadonlyMap<string, number>; asserted: ReadonlySet<string> },
+    context: { recordCount: number; termCounts: ReadonlyMap<string, number>; asserted: ReadonlySet<string>; levelsOf?: (c: CandidateRow) => Int16Array | undefined },
   ): Pick<Evaluation, 'candidates' | 'decision'> {
-    const { recordCount, termCounts, asserted } = context;
+    const { recordCount, termCounts, asserted, levelsOf } = context;
     // Frequencies from a small index are noise: below the rule set's floor, no adjustment.
     const useTf = this.usesTermFrequencies(recordCount);
+    // Asked once per candidate for the same few (field, value) pairs of the incoming record.
+    const seen = new Map<string, { value: string; freq: number | undefined }>();
     const tf = (field: string, value: string): number | undefined => {
+      const hit = seen.get(field);
+      if (hit && hit.value === value) return hit.freq;
       const n = useTf ? termCounts.get(termKey({ field, value })) : undefined;
-      return n ? n / recordCount : undefined;
+      const freq = n ? n / recordCount : undefined;
+      seen.set(field, { value, freq });
+      return freq;
     };
-    const candidates = rows.map((c: CandidateRow) => ({
-      personId: c.personId,
-      recordId: c.recordId,
-      organizationId: c.organizationId,
-      score: scorePair(incoming.prepared.normalized, c.normalized, this.ruleSet, tf, { recordCount }),
-      noMatchAsserted: asserted.has(c.personId),
-    }));
+    const candidates = rows.map((c: CandidateRow) => {
+      const levels = levelsOf?.(c);
+      return {
+        personId: c.personId,
+        recordId: c.recordId,
+        organizationId: c.organizationId,
+        score: levels
+          ? scoreLevelsLazily(incoming.prepared.normalized, () => c.normalized, levels, this.ruleSet, tf, { recordCount })
+          : scorePair(incoming.prepared.normalized, c.normalized, this.ruleSet, tf, { recordCount }),
+        noMatchAsserted: asserted.has(c.personId),
+      };
+    });
     this.pairsScored += candidates.length;
     const decision = decide({ organizationId: incoming.organizationId }, candidates, this.ruleSet);
     return { candidates, decision };

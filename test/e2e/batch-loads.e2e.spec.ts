@@ -151,7 +151,11 @@ describe.each([
       expect(done.status).toBe('completed');
       expect(done.counts).toMatchObject({ rows: 120, created: 120 });
       const [{ attempts }] = await t.dataSource.query(`SELECT attempts FROM batch_chunk WHERE load_id = $1 AND seq = 2`, [res.body.id]);
-      expect(attempts).toBe(2);
+      // The failed attempt, then the retry; on Bull, its delayed retry (promoted every 5 s) and
+      // the next chunk's job, which links a chunk pending that long itself, may both start one
+      // (one links, the other finds it done).
+      expect(attempts).toBeGreaterThanOrEqual(2);
+      expect(attempts).toBeLessThanOrEqual(3);
       await assertIntegrity(t);
       const [{ n: events }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM link_event`);
       expect(events).toBe(120);

@@ -6,7 +6,10 @@ export { compileRuleSet, canonicalJson, type CompileResult } from './rule-set.js
 export { blockingKeys, maxBlockSize, BLOCKING_KEY_FUNCTIONS } from './blocking.js';
 export {
   compareRecords,
+  compareLevels,
   scorePair,
+  scoreLevels,
+  scoreLevelsLazily,
   priorWeightFor,
   termFrequencyTerms,
   weightToProbability,

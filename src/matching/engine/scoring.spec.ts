@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { normalize } from './normalize.js';
 import { loadRuleSet } from '../rules/load-rule-set.js';
-import { gradeFor, priorWeightFor, scorePair, termFrequencyAdjustment, termFrequencyTerms, weightToProbability } from './scoring.js';
+import { compareLevels, compareRecords, gradeFor, priorWeightFor, scoreLevels, scoreLevelsLazily, scorePair, termFrequencyAdjustment, termFrequencyTerms, weightToProbability } from './scoring.js';
 import { SSN_SYSTEM, type Demographics } from './types.js';
 
 const rs = loadRuleSet(new URL('../../../matching-rules/default.json', import.meta.url).pathname);
@@ -144,5 +144,37 @@ describe('priorWeightFor / size-dependent prior', () => {
     const s2 = scorePair(a, a, rs, undefined, {});
     expect(s1.priorWeight).toBe(rs.priorWeight);
     expect(s2.priorWeight).toBe(rs.priorWeight);
+  });
+});
+
+describe('compareLevels / scoreLevels', () => {
+  const records = [
+    person('Smith'), person('Smyth'), person('Smith', 'Ann'), person('Smith', 'Anna', '1970-15-06'), person('Jones', 'Bob', '1990-01-02'),
+    { name: [{ family: 'Garcia-Lopez', given: ['Maria'] }], birthDate: '1980-03-04', address: [{ line: ['12 Main St'], postalCode: '53703' }] },
+    { name: [{ family: 'Garcia', given: ['Maria'] }], birthDate: '1980-04-03', address: [{ line: ['12 Main Street', 'Apt 4'], postalCode: '53703' }] },
+    { name: [{ given: ['Maria'] }], telecom: [{ system: 'phone', value: '608-555-0101' }] },
+  ].map((d) => normalize(d as Demographics));
+  const tf = (field: string) => (field === 'family_name' ? 0.002 : undefined);
+
+  it('chooses the level compareRecords reports for every field (-1 when missing)', () => {
+    for (const a of records) {
+      for (const b of records) {
+        expect([...compareLevels(a, b, rs)]).toEqual(compareRecords(a, b, rs).map((c) => c.levelIndex));
+      }
+    }
+  });
+
+  it('scores levels computed earlier exactly as scorePair scores the pair', () => {
+    for (const a of records) {
+      for (const b of records) {
+        const levels = compareLevels(a, b, rs);
+        const eager = scorePair(a, b, rs, tf, { recordCount: 250_000 });
+        expect(scoreLevels(a, b, levels, rs, tf, { recordCount: 250_000 })).toEqual(eager);
+        const lazy = scoreLevelsLazily(a, b, levels, rs, tf, { recordCount: 250_000 });
+        expect(lazy.weight).toBe(eager.weight);
+        expect(JSON.stringify(lazy)).toBe(JSON.stringify(eager));
+        expect(lazy).toEqual(eager);
+      }
+    }
   });
 });

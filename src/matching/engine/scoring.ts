@@ -83,6 +83,24 @@ export function priorWeightFor(rs: CompiledRuleSet, recordCount?: number): numbe
 }
 
 /**
+ * The comparison level of each field for the pair (a, b), in rule order: the index into the
+ * field's levels, or -1 when either side is missing. This is the costly half of scoring
+ * (string distances, phonetic codes) and depends on nothing but the two records and the
+ * rule set, so a caller may compute it ahead of time and score later with the index size
+ * and term frequencies of that moment (`scoreLevels`).
+ */
+export function compareLevels(a: NormalizedRecord, b: NormalizedRecord, rs: CompiledRuleSet): Int16Array {
+  const out = new Int16Array(rs.fields.length);
+  for (let i = 0; i < rs.fields.length; i++) {
+    const f = rs.fields[i];
+    const va = f.extract(a);
+    const vb = f.extract(b);
+    out[i] = va === null || va === undefined || vb === null || vb === undefined ? -1 : chooseLevel(f, va, vb, a, b);
+  }
+  return out;
+}
+
+/**
  * Score a record pair. `tf` returns the relative frequency (0..1) of a value among stored
  * records, or undefined when unknown (no adjustment then). `context.recordCount` selects
  * the size-dependent prior (`priorWeightFor`); the prior used is returned as
@@ -95,15 +113,28 @@ export function scorePair(
   tf?: TermFrequencyLookup,
   context?: ScoreContext,
 ): MatchScore {
+  return scoreLevels(a, b, compareLevels(a, b, rs), rs, tf, context);
+}
+
+/** `scorePair` from levels `compareLevels(a, b, rs)` computed earlier: the same score. */
+export function scoreLevels(
+  a: NormalizedRecord,
+  b: NormalizedRecord,
+  levels: Int16Array,
+  rs: CompiledRuleSet,
+  tf?: TermFrequencyLookup,
+  context?: ScoreContext,
+): MatchScore {
   const priorWeight = priorWeightFor(rs, context?.recordCount);
   let weight = priorWeight;
   const contributions: Contribution[] = [];
-  for (const f of rs.fields) {
+  for (let i = 0; i < rs.fields.length; i++) {
+    const f = rs.fields[i];
     const va = f.extract(a);
     const vb = f.extract(b);
-    const missA = va === null || va === undefined;
-    const missB = vb === null || vb === undefined;
-    if (missA || missB) {
+    if (levels[i] < 0) {
+      const missA = va === null || va === undefined;
+      const missB = vb === null || vb === undefined;
       contributions.push({
         field: f.id,
         level: 'missing',
@@ -113,7 +144,7 @@ export function scorePair(
       });
       continue;
     }
-    const level = f.levels[chooseLevel(f, va, vb, a, b)];
+    const level = f.levels[levels[i]];
     let w = level.weight;
     const c: Contribution = { field: f.id, level: level.id, a: f.display(va), b: f.display(vb), weight: w, m: level.m, u: level.u };
     if (tf && level.tf && f.termFrequency && f.tfValue) {
@@ -131,6 +162,53 @@ export function scorePair(
   }
   const probability = weightToProbability(weight);
   return { weight, priorWeight, probability, grade: gradeFor(probability, rs), contributions };
+}
+
+/**
+ * `scoreLevels` whose contributions are worked out only when read (an enumerable own
+ * property, so JSON and equality see them as usual): the weight, probability and grade are
+ * the same numbers, summed in the same order. Most candidates of a record score far below
+ * every threshold and nobody reads their contributions; building them (display strings for
+ * every field) cost more than the rest of the score. `b` may be a function giving the
+ * candidate's record, called only then.
+ */
+export function scoreLevelsLazily(
+  a: NormalizedRecord,
+  b: NormalizedRecord | (() => NormalizedRecord),
+  levels: Int16Array,
+  rs: CompiledRuleSet,
+  tf?: TermFrequencyLookup,
+  context?: ScoreContext,
+): MatchScore {
+  const priorWeight = priorWeightFor(rs, context?.recordCount);
+  let weight = priorWeight;
+  for (let i = 0; i < rs.fields.length; i++) {
+    if (levels[i] < 0) continue;
+    const f = rs.fields[i];
+    const level = f.levels[levels[i]];
+    let w = level.weight;
+    if (tf && level.tf && f.termFrequency && f.tfValue) {
+      const value = f.tfValue(a);
+      const freq = value === undefined ? undefined : tf(f.id, value);
+      if (freq !== undefined && Number.isFinite(freq) && freq >= 0) w += termFrequencyAdjustment(level.u, freq, f.termFrequency);
+    }
+    weight += w;
+  }
+  const probability = weightToProbability(weight);
+  let contributions: Contribution[] | undefined;
+  const score: MatchScore = {
+    weight,
+    priorWeight,
+    probability,
+    grade: gradeFor(probability, rs),
+    get contributions(): Contribution[] {
+      return (contributions ??= scoreLevels(a, typeof b === 'function' ? b() : b, levels, rs, tf, context).contributions);
+    },
+    set contributions(v: Contribution[]) {
+      contributions = v;
+    },
+  };
+  return score;
 }
 
 /**

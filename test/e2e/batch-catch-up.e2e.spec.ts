@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { EntityManager } from 'typeorm';
+import { ChunkLinkageService, type ChunkPreread, type ChunkRecordInput } from '../../src/linkage/chunk-linkage.service.js';
+import { contentHashOf } from '../../src/linkage/feed.service.js';
+import type { Demographics } from '../../src/matching/engine/index.js';
+import { MatchingService } from '../../src/matching/matching.service.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+/**
+ * A batch chunk reads its blocks and candidates before it takes the batch lock; under the
+ * lock it reads only what was written since (changed_xid not visible to its snapshot). Every
+ * kind of write in between — a new record, a retirement, new demographics, a steward's merge —
+ * must give the same result as reading everything under the lock.
+ */
+const ORG = 'north';
+const SSN = 'urn:oid:2.16.840.1.113883.4.1';
+
+const patient = (family: string, given: string, birthDate: string, phone: string, ssn: string, line: string, postalCode: string): Demographics => ({
+  name: [{ family, given: [given] }],
+  birthDate,
+  sex: 'female',
+  address: [{ line: [line], city: 'Madison', state: 'WI', postalCode }],
+  telecom: [{ system: 'phone', value: phone }],
+  identifiers: [{ system: SSN, value: ssn }],
+});
+const P = patient('Okafor', 'Adaeze', '1975-04-12', '608-555-3101', '219-09-1111', '12 Main St', '53703');
+const Q = patient('Lindqvist', 'Maren', '1981-11-03', '608-555-4202', '318-27-2222', '9 Oak Ave', '53704');
+const R = patient('Haddad', 'Leila', '1962-02-27', '608-555-5303', '427-36-3333', '40 Pine St', '53705');
+const S = patient('Kowalski', 'Zofia', '1990-07-19', '608-555-6404', '536-45-4444', '7 Elm St', '53706');
+const T = patient('Novak', 'Irena', '1958-01-05', '608-555-7505', '645-54-5555', '88 Lake Rd', '53711');
+const typo = (d: Demographics, given: string): Demographics => ({ ...d, name: [{ ...d.name![0], given: [given] }] });
+
+describe('batch chunk catch-up after its early read', () => {
+  let t: TestApp;
+  let feed: string;
+  let steward: string;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => t?.close());
+  beforeEach(async () => {
+    await t.reset();
+    await t.createOrganization(ORG, 'urn:oid:2.16.840.1.113883.3.5001');
+    feed = (await t.clientToken(['feed'], ORG)).token;
+    steward = (await t.clientToken(['steward'])).token;
+  });
+
+  const put = (localId: string, d: Demographics) => t.http().put(`/api/v1/organizations/${ORG}/records/${localId}`).auth(feed, { type: 'bearer' }).send(d);
+  const rowsOf = (list: Array<[string, Demographics]>): ChunkRecordInput[] => {
+    const matching = t.app.get(MatchingService);
+    return list.map(([localId, demographics], i) => ({ row: i + 1, localId, demographics, prepared: matching.prepare(demographics), contentHash: contentHashOf(demographics) }));
+  };
+  /** Links the chunk under the lock, reads who is with whom, and rolls everything back. */
+  const linkAndRollBack = async (rows: ChunkRecordInput[], pre: ChunkPreread | null) => {
+    const linker = t.app.get(ChunkLinkageService);
+    let result: { outcomes: unknown; groups: string[]; events: unknown } | undefined;
+    await t.dataSource
+      .transaction(async (m: EntityManager) => {
+        await linker.lockForChunk(m);
+        const outcomes = await linker.linkChunk(ORG, rows, pre, { clientId: 'test', organizationId: ORG, scopes: [], requestId: '' }, m);
+        const groups: Array<{ ids: string[] }> = await m.query(
+          `SELECT array_agg(r.local_id ORDER BY r.local_id) AS ids FROM source_record r JOIN record_link l ON l.record_id = r.id
+           WHERE r.status = 'active' GROUP BY l.person_id`,
+        );
+        const events = await m.query(
+          `SELECT r.local_id, e.event, e.grade, e.score, e.reason FROM link_event e JOIN source_record r ON r.id = e.record_id
+           WHERE e.actor_client_id = 'test' ORDER BY r.local_id`,
+        );
+        result = { outcomes, groups: groups.map((g) => g.ids.join(',')).sort(), events };
+        throw new RollBack();
+      })
+      .catch((e) => {
+        if (!(e instanceof RollBack)) throw e;
+      });
+    return result!;
+  };
+
+  it('sees records fed, retired and changed and persons merged after its read, as a read under the lock would', async () => {
+    const a = (await put('A', P).expect(201)).body;
+    await put('C', R).expect(201);
+    const d = (await put('D', S).expect(201)).body;
+    await put('F', Q).expect(201);
+    const rows = rowsOf([
+      ['r1', typo(P, 'Adaze')],
+      ['r2', typo(Q, 'Marne')],
+      ['r3', typo(R, 'Leyla')],
+      ['r4', typo(S, 'Zosia')],
+      ['F', typo(Q, 'Maren')],
+    ]);
+    const pre = await t.dataSource.transaction('REPEATABLE READ', (m) => t.app.get(ChunkLinkageService).preread(ORG, rows, m));
+
+    // Written after the read: a new record of Q, R retired, A's demographics changed so it
+    // no longer matches r1, and D's person merged into a new person E.
+    await put('B', Q).expect(201);
+    await t.http().delete(`/api/v1/organizations/${ORG}/records/C`).auth(feed, { type: 'bearer' }).expect(204);
+    await put('A', patient('Nakamura', 'Hiroko', '1949-09-30', '608-555-8606', '754-63-6666', '3 Hill St', '53715')).expect(200);
+    const e = (await put('E', T).expect(201)).body;
+    expect(e.personId).not.toBe(d.personId);
+    await t.http().post(`/api/v1/persons/${e.personId}/merge`).auth(steward, { type: 'bearer' }).send({ personId: d.personId }).expect(200);
+    expect(a.personId).toBeDefined();
+
+    const caughtUp = await linkAndRollBack(rows, pre);
+    const underLock = await linkAndRollBack(rows, null);
+    expect(caughtUp).toEqual(underLock);
+    // What that result is: r2 and F with the new B; r3 alone (C retired); r1 alone (A changed);
+    // r4 with D and E (merged).
+    expect(underLock.groups).toEqual(['A', 'B,F,r2', 'D,E,r4', 'r1', 'r3']);
+  });
+
+  it('links as before when nothing was written after the read', async () => {
+    await put('A', P).expect(201);
+    await put('B', Q).expect(201);
+    const rows = rowsOf([
+      ['r1', typo(P, 'Adaze')],
+      ['r2', typo(Q, 'Marne')],
+      ['r3', typo(P, 'Adaeze')],
+    ]);
+    const pre = await t.dataSource.transaction('REPEATABLE READ', (m) => t.app.get(ChunkLinkageService).preread(ORG, rows, m));
+    const caughtUp = await linkAndRollBack(rows, pre);
+    expect(caughtUp).toEqual(await linkAndRollBack(rows, null));
+    expect(caughtUp.groups).toEqual(['A,r1,r3', 'B,r2']);
+  });
+});
+
+class RollBack extends Error {}
