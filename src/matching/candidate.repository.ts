@@ -31,6 +31,10 @@ export class CandidateRepository {
       // Every lookup is a LATERAL index probe (LIMIT 1 keeps the planner from flattening it
       // into a join), so the plan is right whatever the parameters: the statement runs as a
       // prepared statement with a generic plan, which would otherwise hash-join whole tables.
+      // The record probe filters on status outside its LIMIT 1, so its only usable index is
+      // the primary key: with `status = 'active'` inside, a generic plan made while the table
+      // was small took the partial index ix_source_record_ssn (WHERE status = 'active') and
+      // scanned all of it for each candidate, a cost that grew with the index.
       `WITH hits AS (
          SELECT k.key, b.record_id FROM unnest($1::text[]) AS k(key)
          CROSS JOIN LATERAL (SELECT record_id FROM blocking_key WHERE key = k.key LIMIT $2) b),
@@ -47,8 +51,9 @@ export class CandidateRepository {
          SELECT r.id AS "recordId", r.organization_id AS "organizationId", r.normalized,
                 l.person_id AS "personId", l.method AS "linkMethod"
          FROM ids
-         CROSS JOIN LATERAL (SELECT id, organization_id, normalized FROM source_record WHERE id = ids.record_id AND status = 'active' LIMIT 1) r
-         CROSS JOIN LATERAL (SELECT person_id, method FROM record_link WHERE record_id = r.id LIMIT 1) l) c ON true`,
+         CROSS JOIN LATERAL (SELECT id, organization_id, normalized, status FROM source_record WHERE id = ids.record_id LIMIT 1) r
+         CROSS JOIN LATERAL (SELECT person_id, method FROM record_link WHERE record_id = r.id LIMIT 1) l
+         WHERE r.status = 'active') c ON true`,
       [keys, maxBlockSize + 1, maxBlockSize, excludeRecordId, terms.map((t) => t.field), terms.map((t) => t.value)],
     );
     const oversizedKeys = rows[0]?.oversized ?? [];
