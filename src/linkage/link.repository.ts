@@ -91,15 +91,27 @@ export class LinkRepository {
    * wait on each other in opposite orders.
    */
   async lockKeys(keys: string[], m: EntityManager): Promise<void> {
-    const ids = [...new Set(keys.map(advisoryLockId))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const ids = lockIdsOf(keys);
     // First (Append runs its branches in order) the batch lock, shared: see lockForBatchChunk.
     if (ids.length) {
       await m.query(
         `SELECT count(*) FROM (SELECT pg_advisory_xact_lock_shared($2::bigint) UNION ALL
            SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k) AS locks`,
-        [ids.map(String), String(BATCH_LOCK_ID)],
+        [ids, String(BATCH_LOCK_ID)],
       );
     }
+  }
+
+  /**
+   * The statement of `lockKeys` with its lock ids written in (they are integers computed
+   * here, never input), for `runInTransactionOpenedBy`: the locks are taken in the round
+   * trip that starts the transaction.
+   */
+  lockKeysStatement(keys: string[]): string {
+    const ids = lockIdsOf(keys);
+    if (!ids.length) throw new Error('lockKeysStatement needs at least one key');
+    return `SELECT count(*) FROM (SELECT pg_advisory_xact_lock_shared(${String(BATCH_LOCK_ID)}::bigint) UNION ALL
+           SELECT pg_advisory_xact_lock(k) FROM unnest('{${ids.join(',')}}'::bigint[]) AS k) AS locks`;
   }
 
   /**
@@ -252,6 +264,11 @@ export class LinkRepository {
 
 /** The lock every write of one record takes first (a feed of it, a steward's move of it). */
 export const recordLockKey = (organizationId: string, localId: string) => `record:${organizationId}:${localId}`;
+
+/** The advisory lock ids of these keys, distinct, in ascending order (as decimal strings). */
+function lockIdsOf(keys: string[]): string[] {
+  return [...new Set(keys.map(advisoryLockId))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map(String);
+}
 
 /** A signed 64-bit advisory lock id from a key string. Collisions only add serialization. */
 export function advisoryLockId(key: string): bigint {
