@@ -55,11 +55,16 @@ export function termIncrementSql(first: number): string {
          ON CONFLICT (field, value) DO UPDATE SET n = term_frequency.n + EXCLUDED.n`;
 }
 
-/** Adds negative deltas to the counts (never below 0). */
+/**
+ * Adds negative deltas to the counts (never below 0). The `= ANY` conditions give the rows'
+ * index a condition to probe with: joined to the unnest alone, a generic plan made while the
+ * table was small read all of it (a hash join).
+ */
 export function termDecrementSql(first: number): string {
   return `UPDATE term_frequency t SET n = GREATEST(t.n + d.delta, 0)
          FROM unnest($${first}::text[], $${first + 1}::text[], $${first + 2}::int[]) AS d(field, value, delta)
-         WHERE t.field = d.field AND t.value = d.value`;
+         WHERE t.field = ANY($${first}::text[]) AND t.value = ANY($${first + 1}::text[])
+           AND t.field = d.field AND t.value = d.value`;
 }
 
 export const termKey = (t: Term) => `${t.field}\u0000${t.value}`;
