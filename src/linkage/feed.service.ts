@@ -53,7 +53,10 @@ export class FeedService {
     const contentHash = contentHashOf(demographics);
     // The locks on the record's identity and every blocking key travel with START TRANSACTION.
     const locks = this.links.lockKeysStatement([recordLockKey(organizationId, localId), ...prepared.keys]);
-    return runInTransactionOpenedBy(this.dataSource, locks, async (m) => {
+    /** 1 when this feed makes an active record (a new one, or a retired one back). */
+    let activated = 0;
+    const result = await runInTransactionOpenedBy(this.dataSource, locks, async (m) => {
+      activated = 0;
       const recordCount = await this.matching.recordCountFor(m);
       const look = await this.feedRecords.lookUp(
         {
@@ -66,7 +69,11 @@ export class FeedService {
         m,
       );
       const existing = look.stored;
-      if (!existing) return { ...(await this.createRecord({ organizationId, localId, demographics, prepared, contentHash, recordCount, look }, actor, m)), created: true };
+      if (!existing) {
+        const created = await this.createRecord({ organizationId, localId, demographics, prepared, contentHash, recordCount, look }, actor, m);
+        activated = 1;
+        return { ...created, created: true };
+      }
       if (existing.status === 'active' && existing.contentHash === contentHash) {
         const replayed = this.replay(existing);
         await this.audit.record(
@@ -81,6 +88,7 @@ export class FeedService {
       const newKeys = new Set(prepared.keys);
       await this.links.lockKeys(existing.keys.filter((k) => !newKeys.has(k)), m);
       const recordId = existing.id;
+      if (existing.status === 'retired') activated = 1;
       await this.records.update(recordId, { demographics, normalized: prepared.normalized, contentHash }, m);
       await this.records.replaceBlockingKeys(recordId, prepared.keys, m);
       await this.links.dismissOpenTasksOf(recordId, actor.clientId, m);
@@ -112,6 +120,8 @@ export class FeedService {
       await this.termFrequencies.applyDeltas(tfDeltas, m);
       return { ...result, created: false };
     });
+    if (activated) this.matching.recordsActivated(activated);
+    return result;
   }
 
   /**
@@ -192,7 +202,9 @@ export class FeedService {
 
   /** Retires the record: kept for history and unmerge, gone from every answer. Idempotent. */
   async retire(organizationId: string, localId: string, actor: Actor): Promise<void> {
+    let retired = false;
     await runInTransaction(this.dataSource, async (m) => {
+      retired = false;
       await this.links.lockKeys([recordLockKey(organizationId, localId)], m);
       const record = await this.records.findByLocalId(organizationId, localId, m, true);
       if (!record) throw LinkageError.recordNotFound();
@@ -210,7 +222,9 @@ export class FeedService {
       await this.persons.refresh([link.personId], m);
       await this.audit.record({ action: 'record.retire', outcome: 'success', actor, targetType: 'source-record', targetIds: [record.id], personIds: [link.personId], details: { organizationId } }, m);
       await this.termFrequencies.applyDeltas(this.matching.termsOf(record.normalized).map((t) => ({ ...t, delta: -1 })), m);
+      retired = true;
     });
+    if (retired) this.matching.recordsActivated(-1);
   }
 
   /** The same body again: nothing changes; answer as the first time, with the current link. */

@@ -168,6 +168,11 @@ export class MatchingService {
     return { ruleSet: { id, version, hash }, pairsScored: this.pairsScored, oversizedBlocksSkipped: this.oversizedBlocksSkipped };
   }
 
+  /** After a commit that made `n` records active (negative: retired): the index size follows at once. */
+  recordsActivated(n: number): void {
+    this.recordCount.add(n);
+  }
+
   invalidateRecordCount(): void {
     this.recordCount.invalidate();
   }
