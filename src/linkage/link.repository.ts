@@ -103,15 +103,16 @@ export class LinkRepository {
   }
 
   /**
-   * The statement of `lockKeys` with its lock ids written in (they are integers computed
-   * here, never input), for `runInTransactionOpenedBy`: the locks are taken in the round
-   * trip that starts the transaction.
+   * The locks of `lockKeys` as a statement with the lock ids written in (integers computed
+   * here, never input), for `runInTransactionOpenedBy`: they are taken in the round trip that
+   * starts the transaction. Sent unprepared, so it is parsed and planned each time: a select
+   * list of calls (evaluated in order: the batch lock, then the keys ascending) plans in a
+   * fraction of what the unnest/UNION ALL form of `lockKeys` takes.
    */
   lockKeysStatement(keys: string[]): string {
     const ids = lockIdsOf(keys);
     if (!ids.length) throw new Error('lockKeysStatement needs at least one key');
-    return `SELECT count(*) FROM (SELECT pg_advisory_xact_lock_shared(${String(BATCH_LOCK_ID)}::bigint) UNION ALL
-           SELECT pg_advisory_xact_lock(k) FROM unnest('{${ids.join(',')}}'::bigint[]) AS k) AS locks`;
+    return `SELECT pg_advisory_xact_lock_shared(${String(BATCH_LOCK_ID)}), ${ids.map((id) => `pg_advisory_xact_lock(${id})`).join(', ')}`;
   }
 
   /**
