@@ -11,7 +11,11 @@
  *
  * Needs `npm run build`. BENCH_DATABASE_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres),
  * FEBRL_DIR (default ../shared/datasets/febrl), BENCH_DATASETS (e.g. "febrl4"),
- * BENCH_DB_SUFFIX (appended to the database names, to run two benchmarks side by side).
+ * BENCH_DB_SUFFIX (appended to the database names, to run two benchmarks side by side),
+ * BENCH_DB_SETTINGS (per-database settings for diagnosis, e.g.
+ * "log_min_duration_statement=0;log_parameter_max_length=0" for every statement's duration in
+ * the server log, or "session_preload_libraries=auto_explain;auto_explain.log_min_duration=2;
+ * auto_explain.log_analyze=on" for the plans of slow ones).
  */
 import http from 'node:http';
 import { resolve } from 'node:path';

@@ -9,12 +9,20 @@ export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const adminUrl = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const ADMIN = { id: 'bench-admin', secret: 'bench-admin-secret-0123456789' };
 
-/** Drops and creates the database; returns its URL. */
+/**
+ * Drops and creates the database; returns its URL. BENCH_DB_SETTINGS, e.g.
+ * "log_min_duration_statement=0;session_preload_libraries=auto_explain", sets per-database
+ * parameters (ALTER DATABASE … SET) for diagnosis: they apply to the server's new sessions.
+ */
 export async function freshDatabase(name: string): Promise<string> {
   const c = new pg.Client({ connectionString: adminUrl });
   await c.connect();
   await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   await c.query(`CREATE DATABASE ${name}`);
+  for (const setting of (process.env.BENCH_DB_SETTINGS ?? '').split(';').map((x) => x.trim()).filter(Boolean)) {
+    const [param, ...value] = setting.split('=');
+    await c.query(`ALTER DATABASE ${name} SET ${param.trim()} = '${value.join('=').trim().replace(/'/g, "''")}'`);
+  }
   await c.end();
   const u = new URL(adminUrl);
   u.pathname = `/${name}`;

@@ -3,13 +3,15 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
-import { runInTransaction } from '../database/transaction.js';
+import { auditFixedFields } from '../audit/audit-statement.js';
+import { runInTransaction, runInTransactionOpenedBy } from '../database/transaction.js';
 import type { Actor } from '../auth/auth.decorators.js';
-import { SourceRecordsRepository, type SourceRecordRow } from '../identities/source-records.repository.js';
+import { SourceRecordsRepository } from '../identities/source-records.repository.js';
 import { canonicalJson, type Decision, type Demographics } from '../matching/engine/index.js';
 import { MatchingService, type Evaluation, type PreparedRecord } from '../matching/matching.service.js';
-import { TermFrequencyRepository } from '../matching/term-frequency.repository.js';
+import { netTermDeltas, TermFrequencyRepository } from '../matching/term-frequency.repository.js';
 import { OrganizationsService } from '../organizations/organizations.service.js';
+import { FeedRepository, type FeedLookUp, type StoredRecord } from './feed.repository.js';
 import { LinkageError } from './linkage.errors.js';
 import { LinkRepository, recordLockKey, type LinkRow, type RuleSetRef } from './link.repository.js';
 import { linkedPersonOf, planLink } from './link-plan.js';
@@ -36,6 +38,7 @@ export class FeedService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly records: SourceRecordsRepository,
+    private readonly feedRecords: FeedRepository,
     private readonly links: LinkRepository,
     private readonly matching: MatchingService,
     private readonly termFrequencies: TermFrequencyRepository,
@@ -48,46 +51,62 @@ export class FeedService {
     await this.organizations.assertExists(organizationId);
     const prepared = this.matching.prepare(demographics);
     const contentHash = contentHashOf(demographics);
-    const result = await runInTransaction(this.dataSource, async (m) => {
-      await this.links.lockKeys([recordLockKey(organizationId, localId), ...prepared.keys], m);
-      const existing = await this.records.findByLocalId(organizationId, localId, m, true);
-      if (existing && existing.status === 'active' && existing.contentHash === contentHash) {
-        const replayed = await this.replay(existing, m);
+    // The locks on the record's identity and every blocking key travel with START TRANSACTION.
+    const locks = this.links.lockKeysStatement([recordLockKey(organizationId, localId), ...prepared.keys]);
+    /** 1 when this feed makes an active record (a new one, or a retired one back). */
+    let activated = 0;
+    const result = await runInTransactionOpenedBy(this.dataSource, locks, async (m) => {
+      activated = 0;
+      const recordCount = await this.matching.recordCountFor(m);
+      const look = await this.feedRecords.lookUp(
+        {
+          organizationId,
+          localId,
+          keys: prepared.keys,
+          terms: this.matching.usesTermFrequencies(recordCount) ? prepared.terms : [],
+          maxBlockSize: this.matching.ruleSet.blocking.maxBlockSize,
+        },
+        m,
+      );
+      const existing = look.stored;
+      if (!existing) {
+        const created = await this.createRecord({ organizationId, localId, demographics, prepared, contentHash, recordCount, look }, actor, m);
+        activated = 1;
+        return { ...created, created: true };
+      }
+      if (existing.status === 'active' && existing.contentHash === contentHash) {
+        const replayed = this.replay(existing);
         await this.audit.record(
           { action: 'record.update', outcome: 'success', actor, targetType: 'source-record', targetIds: [existing.id], personIds: [replayed.personId], details: { organizationId, unchanged: true } },
           m,
         );
         return { ...replayed, created: false };
       }
-      let recordId: string;
-      if (existing) {
-        // Records matched through the old keys must wait too, or one of them could link to
-        // this record's person while this update moves the record out of it. A second lock
-        // batch can deadlock with another feed; PostgreSQL then aborts one and it is re-run.
-        const newKeys = new Set(prepared.keys);
-        await this.links.lockKeys((await this.records.blockingKeysOf(existing.id, m)).filter((k) => !newKeys.has(k)), m);
-        recordId = existing.id;
-        await this.records.update(recordId, { demographics, normalized: prepared.normalized, contentHash }, m);
-        await this.records.replaceBlockingKeys(recordId, prepared.keys, m);
-        await this.links.dismissOpenTasksOf(recordId, actor.clientId, m);
-      } else {
-        recordId = await this.records.insert({ organizationId, localId, demographics, normalized: prepared.normalized, contentHash }, prepared.keys, m);
-      }
+      // Records matched through the old keys must wait too, or one of them could link to
+      // this record's person while this update moves the record out of it. A second lock
+      // batch can deadlock with another feed; PostgreSQL then aborts one and it is re-run.
+      const newKeys = new Set(prepared.keys);
+      await this.links.lockKeys(existing.keys.filter((k) => !newKeys.has(k)), m);
+      const recordId = existing.id;
+      if (existing.status === 'retired') activated = 1;
+      await this.records.update(recordId, { demographics, normalized: prepared.normalized, contentHash }, m);
+      await this.records.replaceBlockingKeys(recordId, prepared.keys, m);
+      await this.links.dismissOpenTasksOf(recordId, actor.clientId, m);
       const tfDeltas = [
         ...prepared.terms.map((t) => ({ ...t, delta: 1 })),
-        ...(existing?.status === 'active' ? this.matching.termsOf(existing.normalized).map((t) => ({ ...t, delta: -1 })) : []),
+        ...(existing.status === 'active' ? this.matching.termsOf(existing.normalized).map((t) => ({ ...t, delta: -1 })) : []),
       ];
-      const currentLink = existing ? await this.links.findLink(recordId, m) : null;
-      const manual = currentLink?.method === 'manual' && existing?.status === 'active';
+      const currentLink = existing.link;
+      const manual = currentLink?.method === 'manual' && existing.status === 'active';
       // matchAndLink stores the answer (for idempotent replays) with the link, in one statement.
       const outcome = manual
-        ? await this.keepManualLink(currentLink, m)
-        : await this.matchAndLink({ recordId, organizationId, localId, prepared, currentLink, isNew: !existing, isActive: existing?.status === 'active' }, actor, m);
+        ? this.keepManualLink(currentLink)
+        : await this.matchAndLink({ recordId, organizationId, localId, prepared, currentLink, isActive: existing.status === 'active' }, actor, m);
       const result: FeedResult = { recordId, organizationId, localId, ...outcome };
       if (manual) await this.records.saveDecision(recordId, result, m);
       await this.audit.record(
         {
-          action: existing ? 'record.update' : 'record.create',
+          action: 'record.update',
           outcome: 'success',
           actor,
           targetType: 'source-record',
@@ -99,8 +118,67 @@ export class FeedService {
       );
       // Last statement before COMMIT, so the name-count rows stay locked for a moment only.
       await this.termFrequencies.applyDeltas(tfDeltas, m);
-      return { ...result, created: !existing };
+      return { ...result, created: false };
     });
+    if (activated) this.matching.recordsActivated(activated);
+    return result;
+  }
+
+  /**
+   * A record not stored before: its candidates came with the look-up, so scoring needs no
+   * round trip, and the record, its keys, person, link, event, review tasks, audit event and
+   * name counts are written by one statement. (Not in the database while its candidates were
+   * read, so it is not among them; the locks keep every other linker of its keys out.)
+   */
+  private async createRecord(
+    input: { organizationId: string; localId: string; demographics: Demographics; prepared: PreparedRecord; contentHash: string; recordCount: number; look: FeedLookUp },
+    actor: Actor,
+    m: EntityManager,
+  ): Promise<FeedResult> {
+    const { organizationId, localId, prepared } = input;
+    const recordId = randomUUID();
+    const evaluation = this.matching.decideFetched({ organizationId, prepared }, input.look, input.recordCount);
+    const { decision } = evaluation;
+    const ruleSet = this.ruleSetRef();
+    const plan = planLink(decision, null, linkedPersonOf(decision) ? '' : randomUUID(), ruleSet);
+    const reviewTasks = plan.reviewTasks.map((t) => ({ ...t, id: randomUUID(), recordId }));
+    const result: FeedResult = {
+      recordId,
+      organizationId,
+      localId,
+      ...plan.outcome,
+      decision: { outcome: decision.outcome, reviewTaskIds: reviewTasks.map((t) => t.id), reasons: decision.reasons, sameSourceDuplicate: decision.sameSourceDuplicate },
+    };
+    await this.feedRecords.insertLinkedRecord(
+      {
+        record: { id: recordId, organizationId, localId, demographics: input.demographics, normalized: prepared.normalized, contentHash: input.contentHash, lastDecision: { ...result } },
+        keys: prepared.keys,
+        createPerson: plan.createPerson,
+        link: { personId: plan.personId, ...plan.link, ruleSet, actorClientId: actor.clientId },
+        event: {
+          event: plan.event,
+          previousPersonId: plan.previousPersonId,
+          contributions: plan.contributions,
+          priorWeight: plan.priorWeight,
+          eventReason: plan.eventReason,
+          requestId: actor.requestId,
+        },
+        reviewTasks,
+        termIncrements: netTermDeltas(prepared.terms.map((t) => ({ ...t, delta: 1 }))).up,
+        audit: {
+          ...auditFixedFields({
+            action: 'record.create',
+            actor,
+            targetType: 'source-record',
+            targetIds: [recordId],
+            details: { organizationId, decision: decision.outcome, reviewTasks: reviewTasks.length },
+          }),
+          personIds: [plan.personId],
+        },
+      },
+      m,
+    );
+    this.logOversized(evaluation);
     return result;
   }
 
@@ -124,7 +202,9 @@ export class FeedService {
 
   /** Retires the record: kept for history and unmerge, gone from every answer. Idempotent. */
   async retire(organizationId: string, localId: string, actor: Actor): Promise<void> {
+    let retired = false;
     await runInTransaction(this.dataSource, async (m) => {
+      retired = false;
       await this.links.lockKeys([recordLockKey(organizationId, localId)], m);
       const record = await this.records.findByLocalId(organizationId, localId, m, true);
       if (!record) throw LinkageError.recordNotFound();
@@ -142,18 +222,20 @@ export class FeedService {
       await this.persons.refresh([link.personId], m);
       await this.audit.record({ action: 'record.retire', outcome: 'success', actor, targetType: 'source-record', targetIds: [record.id], personIds: [link.personId], details: { organizationId } }, m);
       await this.termFrequencies.applyDeltas(this.matching.termsOf(record.normalized).map((t) => ({ ...t, delta: -1 })), m);
+      retired = true;
     });
+    if (retired) this.matching.recordsActivated(-1);
   }
 
   /** The same body again: nothing changes; answer as the first time, with the current link. */
-  private async replay(existing: SourceRecordRow, m: EntityManager): Promise<FeedResult> {
-    const link = (await this.links.findLink(existing.id, m))!;
+  private replay(existing: StoredRecord): FeedResult {
+    const link = existing.link!;
     const stored = existing.lastDecision as unknown as FeedResult;
     return { ...stored, recordId: existing.id, organizationId: existing.organizationId, localId: existing.localId, personId: link.personId, link: linkView(link) };
   }
 
   /** A steward's link is sticky: new demographics never move the record automatically. */
-  private async keepManualLink(link: LinkRow, m: EntityManager): Promise<Pick<FeedResult, 'personId' | 'link' | 'decision'>> {
+  private keepManualLink(link: LinkRow): Pick<FeedResult, 'personId' | 'link' | 'decision'> {
     return {
       personId: link.personId,
       link: linkView(link),
@@ -168,7 +250,6 @@ export class FeedService {
       localId: string;
       prepared: PreparedRecord;
       currentLink: LinkRow | null;
-      isNew: boolean;
       /** The record was active before this feed (false: new, or coming back from retirement). */
       isActive: boolean;
     },
@@ -176,7 +257,7 @@ export class FeedService {
     m: EntityManager,
   ): Promise<Pick<FeedResult, 'personId' | 'link' | 'decision'>> {
     const evaluation = await this.matching.evaluate(
-      { recordId: input.recordId, organizationId: input.organizationId, prepared: input.prepared, isNew: input.isNew },
+      { recordId: input.recordId, organizationId: input.organizationId, prepared: input.prepared, isNew: false },
       m,
     );
     const { decision } = evaluation;

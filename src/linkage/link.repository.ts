@@ -91,15 +91,28 @@ export class LinkRepository {
    * wait on each other in opposite orders.
    */
   async lockKeys(keys: string[], m: EntityManager): Promise<void> {
-    const ids = [...new Set(keys.map(advisoryLockId))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const ids = lockIdsOf(keys);
     // First (Append runs its branches in order) the batch lock, shared: see lockForBatchChunk.
     if (ids.length) {
       await m.query(
         `SELECT count(*) FROM (SELECT pg_advisory_xact_lock_shared($2::bigint) UNION ALL
            SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k) AS locks`,
-        [ids.map(String), String(BATCH_LOCK_ID)],
+        [ids, String(BATCH_LOCK_ID)],
       );
     }
+  }
+
+  /**
+   * The locks of `lockKeys` as a statement with the lock ids written in (integers computed
+   * here, never input), for `runInTransactionOpenedBy`: they are taken in the round trip that
+   * starts the transaction. Sent unprepared, so it is parsed and planned each time: a select
+   * list of calls (evaluated in order: the batch lock, then the keys ascending) plans in a
+   * fraction of what the unnest/UNION ALL form of `lockKeys` takes.
+   */
+  lockKeysStatement(keys: string[]): string {
+    const ids = lockIdsOf(keys);
+    if (!ids.length) throw new Error('lockKeysStatement needs at least one key');
+    return `SELECT pg_advisory_xact_lock_shared(${String(BATCH_LOCK_ID)}), ${ids.map((id) => `pg_advisory_xact_lock(${id})`).join(', ')}`;
   }
 
   /**
@@ -173,7 +186,10 @@ export class LinkRepository {
       `SELECT r.id AS "recordId", r.organization_id AS "organizationId", r.local_id AS "localId", r.demographics,
               r.updated_at AS "updatedAt", r.created_at AS "createdAt",
               l.method, l.grade, l.score, l.probability, l.reason, l.flags, l.linked_at AS "linkedAt"
-       FROM record_link l JOIN source_record r ON r.id = l.record_id
+       FROM record_link l
+       CROSS JOIN LATERAL (
+         SELECT id, organization_id, local_id, demographics, updated_at, created_at, status FROM source_record
+         WHERE id = l.record_id LIMIT 1) r
        WHERE l.person_id = $1 AND r.status = 'active'
        ORDER BY r.organization_id, r.local_id`,
       [personId],
@@ -207,13 +223,17 @@ export class LinkRepository {
 
   /** Active when the person has an active record, retired when it has none (merged persons stay merged). */
   async refreshPersonStatus(personIds: string[], m: EntityManager): Promise<void> {
+    // Keyed probes only (see the test feed-plans.spec.ts): the persons by `id = ANY`, and each
+    // record's status by a LIMIT 1 probe on its primary key, since a plain join with
+    // `r.status = 'active'` let a generic plan scan the whole partial index ix_source_record_ssn.
     await m.query(
       `UPDATE person p SET status = s.status, updated_at = now()
        FROM (SELECT id, CASE WHEN EXISTS (
-               SELECT 1 FROM record_link l JOIN source_record r ON r.id = l.record_id
+               SELECT 1 FROM record_link l
+               CROSS JOIN LATERAL (SELECT status FROM source_record WHERE id = l.record_id LIMIT 1) r
                WHERE l.person_id = x.id AND r.status = 'active') THEN 'active' ELSE 'retired' END AS status
              FROM unnest($1::uuid[]) AS x(id)) s
-       WHERE p.id = s.id AND p.status <> 'merged' AND p.status <> s.status`,
+       WHERE p.id = ANY($1::uuid[]) AND p.id = s.id AND p.status <> 'merged' AND p.status <> s.status`,
       [personIds],
     );
   }
@@ -221,11 +241,23 @@ export class LinkRepository {
 
   /** Closes the record's open review tasks (its demographics changed or it was retired). */
   async dismissOpenTasksOf(recordId: string, actorClientId: string | null, m: EntityManager): Promise<void> {
-    await m.query(
-      `UPDATE review_task SET status = 'dismissed', resolution = 'superseded', resolved_by = $2, resolved_at = now()
-       WHERE status = 'open' AND (record_id = $1 OR candidate_record_id = $1)`,
-      [recordId, actorClientId],
+    // Keyed probes only (see feed-plans.spec.ts): the record's tasks by its two indexes, each
+    // locked and its status read by primary key, then each open one updated by primary key
+    // (usually there is none). Written as one `UPDATE … WHERE status = 'open' AND (record_id
+    // = $1 OR …)`, a generic plan made before any ANALYZE scanned the whole partial index of
+    // open tasks (ix_review_task_queue, WHERE status = 'open') on every update of a record.
+    const open: Array<{ id: string }> = await m.query(
+      `SELECT t.id FROM (SELECT id FROM review_task WHERE record_id = $1 UNION SELECT id FROM review_task WHERE candidate_record_id = $1) x
+       CROSS JOIN LATERAL (SELECT id, status FROM review_task WHERE id = x.id LIMIT 1 FOR UPDATE) t
+       WHERE t.status = 'open'`,
+      [recordId],
     );
+    for (const { id } of open) {
+      await m.query(`UPDATE review_task SET status = 'dismissed', resolution = 'superseded', resolved_by = $2, resolved_at = now() WHERE id = $1`, [
+        id,
+        actorClientId,
+      ]);
+    }
   }
 
   async insertReviewTasks(tasks: ReviewTaskWrite[], m: EntityManager): Promise<string[]> {
@@ -252,6 +284,11 @@ export class LinkRepository {
 
 /** The lock every write of one record takes first (a feed of it, a steward's move of it). */
 export const recordLockKey = (organizationId: string, localId: string) => `record:${organizationId}:${localId}`;
+
+/** The advisory lock ids of these keys, distinct, in ascending order (as decimal strings). */
+function lockIdsOf(keys: string[]): string[] {
+  return [...new Set(keys.map(advisoryLockId))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map(String);
+}
 
 /** A signed 64-bit advisory lock id from a key string. Collisions only add serialization. */
 export function advisoryLockId(key: string): bigint {

@@ -5,6 +5,7 @@ import { OrganizationsModule } from '../organizations/organizations.module.js';
 import { ChunkLinkageRepository } from './chunk-linkage.repository.js';
 import { ChunkLinkageService } from './chunk-linkage.service.js';
 import { FeedController } from './feed.controller.js';
+import { FeedRepository } from './feed.repository.js';
 import { FeedService } from './feed.service.js';
 import { HistoryRepository } from './history.repository.js';
 import { LinkHistoryService } from './link-history.service.js';
@@ -21,7 +22,7 @@ import { StewardshipRepository } from './stewardship.repository.js';
   imports: [OrganizationsModule, IdentitiesModule, MatchingModule],
   controllers: [FeedController, PersonsController],
   providers: [
-    FeedService, LinkRepository, PersonStateService, PersonsService,
+    FeedService, FeedRepository, LinkRepository, PersonStateService, PersonsService,
     StewardshipRepository, MergeRepository, HistoryRepository, StewardLinksService, MergePersonsService, LinkHistoryService,
     ChunkLinkageRepository, ChunkLinkageService,
   ],

@@ -11,6 +11,73 @@ export interface CandidateRow {
   linkMethod: string;
 }
 
+/** A candidate statement's result row: one per candidate (or one all-null row), with the extras on every row. */
+export type CandidateResultRow = { [K in keyof CandidateRow]: CandidateRow[K] | null } & {
+  oversized: string[] | null;
+  tf: Array<[string, string, number]> | null;
+};
+
+/**
+ * The candidate statement in parts, its parameters numbered from `$first`: blocking keys
+ * (text[]), maxBlockSize + 1, maxBlockSize, the record id to leave out (uuid or null), the
+ * term fields and values (text[] each). `skipWhen`, an SQL condition, skips the lookups when
+ * true (a caller that finds the record already stored). The statement is
+ * `WITH ${ctes} SELECT ${columns} FROM (SELECT 1) one ${join}`, and callers that put more
+ * in the same round trip (the feed) add their own CTEs and columns around these.
+ *
+ * Every lookup is a LATERAL index probe (LIMIT 1 keeps the planner from flattening it into a
+ * join), so the plan is right whatever the parameters: the statement runs as a prepared
+ * statement with a generic plan, which would otherwise hash-join whole tables. The record
+ * probe filters on status outside its LIMIT 1, so its only usable index is the primary key:
+ * with `status = 'active'` inside, a generic plan made while the table was small took the
+ * partial index ix_source_record_ssn (WHERE status = 'active') and scanned all of it for each
+ * candidate, a cost that grew with the index.
+ */
+export function candidateStatementParts(first: number, skipWhen = 'false'): { ctes: string; columns: string; join: string } {
+  const [keys, limit, max, exclude, fields, values] = [0, 1, 2, 3, 4, 5].map((i) => `$${first + i}`);
+  return {
+    ctes: `hits AS (
+         SELECT k.key, b.record_id FROM unnest(${keys}::text[]) AS k(key)
+         CROSS JOIN LATERAL (SELECT record_id FROM blocking_key WHERE key = k.key LIMIT ${limit}) b
+         WHERE NOT (${skipWhen})),
+       sizes AS (SELECT key, count(*) AS n FROM hits GROUP BY key),
+       ids AS (
+         SELECT DISTINCT h.record_id FROM hits h JOIN sizes s ON s.key = h.key
+         WHERE s.n <= ${max} AND h.record_id IS DISTINCT FROM ${exclude}::uuid)`,
+    // The incoming record's name frequencies ride along in the same round trip.
+    columns: `c.*,
+              (SELECT array_agg(key) FROM sizes WHERE n > ${max}) AS oversized,
+              (SELECT json_agg(json_build_array(q.field, q.value, t.n)) FROM unnest(${fields}::text[], ${values}::text[]) AS q(field, value)
+                 CROSS JOIN LATERAL (SELECT n FROM term_frequency t WHERE t.field = q.field AND t.value = q.value LIMIT 1) t
+               WHERE NOT (${skipWhen})) AS tf`,
+    join: `LEFT JOIN LATERAL (
+         SELECT r.id AS "recordId", r.organization_id AS "organizationId", r.normalized,
+                l.person_id AS "personId", l.method AS "linkMethod"
+         FROM ids
+         CROSS JOIN LATERAL (SELECT id, organization_id, normalized, status FROM source_record WHERE id = ids.record_id LIMIT 1) r
+         CROSS JOIN LATERAL (SELECT person_id, method FROM record_link WHERE record_id = r.id LIMIT 1) l
+         WHERE r.status = 'active') c ON true`,
+  };
+}
+
+/** The parameters of `candidateStatementParts`, in order. */
+export function candidateStatementParams(keys: string[], excludeRecordId: string | null, maxBlockSize: number, terms: Term[]): unknown[] {
+  return [keys, maxBlockSize + 1, maxBlockSize, excludeRecordId, terms.map((t) => t.field), terms.map((t) => t.value)];
+}
+
+/** Candidates, oversized keys and term counts from a candidate statement's rows. */
+export function candidatesOf(rows: CandidateResultRow[]): { candidates: CandidateRow[]; oversizedKeys: string[]; termCounts: Map<string, number> } {
+  const oversizedKeys = rows[0]?.oversized ?? [];
+  const termCounts = new Map((rows[0]?.tf ?? []).map(([field, value, n]) => [termKey({ field, value }), n] as const));
+  const candidates = rows.filter((r) => r.recordId !== null).map(({ recordId, organizationId, normalized, personId, linkMethod }) => ({
+    recordId: recordId!, organizationId: organizationId!, normalized: normalized!, personId: personId!, linkMethod: linkMethod!,
+  }));
+  return { candidates, oversizedKeys, termCounts };
+}
+
+const CANDIDATES = candidateStatementParts(1);
+const CANDIDATES_SQL = `WITH ${CANDIDATES.ctes} SELECT ${CANDIDATES.columns} FROM (SELECT 1) one ${CANDIDATES.join}`;
+
 @Injectable()
 export class CandidateRepository {
   /**
@@ -26,35 +93,8 @@ export class CandidateRepository {
     terms: Term[] = [],
   ): Promise<{ candidates: CandidateRow[]; oversizedKeys: string[]; termCounts: Map<string, number> }> {
     if (!keys.length && !terms.length) return { candidates: [], oversizedKeys: [], termCounts: new Map() };
-    // The incoming record's name frequencies ride along in the same round trip.
-    const rows: Array<CandidateRow & { oversized: string[] | null; tf: Array<[string, string, number]> | null }> = await m.query(
-      // Every lookup is a LATERAL index probe (LIMIT 1 keeps the planner from flattening it
-      // into a join), so the plan is right whatever the parameters: the statement runs as a
-      // prepared statement with a generic plan, which would otherwise hash-join whole tables.
-      `WITH hits AS (
-         SELECT k.key, b.record_id FROM unnest($1::text[]) AS k(key)
-         CROSS JOIN LATERAL (SELECT record_id FROM blocking_key WHERE key = k.key LIMIT $2) b),
-       sizes AS (SELECT key, count(*) AS n FROM hits GROUP BY key),
-       ids AS (
-         SELECT DISTINCT h.record_id FROM hits h JOIN sizes s ON s.key = h.key
-         WHERE s.n <= $3 AND h.record_id IS DISTINCT FROM $4::uuid)
-       SELECT c.*,
-              (SELECT array_agg(key) FROM sizes WHERE n > $3) AS oversized,
-              (SELECT json_agg(json_build_array(q.field, q.value, t.n)) FROM unnest($5::text[], $6::text[]) AS q(field, value)
-                 CROSS JOIN LATERAL (SELECT n FROM term_frequency t WHERE t.field = q.field AND t.value = q.value LIMIT 1) t) AS tf
-       FROM (SELECT 1) one
-       LEFT JOIN LATERAL (
-         SELECT r.id AS "recordId", r.organization_id AS "organizationId", r.normalized,
-                l.person_id AS "personId", l.method AS "linkMethod"
-         FROM ids
-         CROSS JOIN LATERAL (SELECT id, organization_id, normalized FROM source_record WHERE id = ids.record_id AND status = 'active' LIMIT 1) r
-         CROSS JOIN LATERAL (SELECT person_id, method FROM record_link WHERE record_id = r.id LIMIT 1) l) c ON true`,
-      [keys, maxBlockSize + 1, maxBlockSize, excludeRecordId, terms.map((t) => t.field), terms.map((t) => t.value)],
-    );
-    const oversizedKeys = rows[0]?.oversized ?? [];
-    const termCounts = new Map((rows[0]?.tf ?? []).map(([field, value, n]) => [termKey({ field, value }), n] as const));
-    const candidates = rows.filter((r) => r.recordId !== null).map(({ oversized: _o, tf: _t, ...c }) => c);
-    return { candidates, oversizedKeys, termCounts };
+    const rows: CandidateResultRow[] = await m.query(CANDIDATES_SQL, candidateStatementParams(keys, excludeRecordId, maxBlockSize, terms));
+    return candidatesOf(rows);
   }
 
   /** Persons a steward said are not the person of this record (via any of their records). */

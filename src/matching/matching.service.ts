@@ -88,9 +88,24 @@ export class MatchingService {
     // A record stored just now can have no steward assertion yet.
     const asserted =
       incoming.recordId && !incoming.isNew && rows.length ? await this.candidates.personsAssertedDifferent(incoming.recordId, m) : new Set<string>();
-    const { candidates, decision } = this.scoreAndDecide(incoming, rows, { recordCount, termCounts, asserted });
-    this.oversizedBlocksSkipped += oversizedKeys.length;
-    return { candidates, decision, oversizedRules: oversizedRulesOf(oversizedKeys), recordCount };
+    return this.decideFetched(incoming, { candidates: rows, oversizedKeys, termCounts }, recordCount, asserted);
+  }
+
+  /**
+   * `evaluate` for candidates the caller read itself (a new record's feed reads them in the
+   * statement that looks for the stored record; see FeedRepository.lookUp), with the same
+   * counting. `fetched.termCounts` must hold the incoming record's terms when `recordCount`
+   * reaches the term-frequency floor.
+   */
+  decideFetched(
+    incoming: { organizationId: string; prepared: PreparedRecord },
+    fetched: { candidates: readonly CandidateRow[]; oversizedKeys: readonly string[]; termCounts: ReadonlyMap<string, number> },
+    recordCount: number,
+    asserted: ReadonlySet<string> = new Set(),
+  ): Evaluation {
+    const { candidates, decision } = this.scoreAndDecide(incoming, fetched.candidates, { recordCount, termCounts: fetched.termCounts, asserted });
+    this.oversizedBlocksSkipped += fetched.oversizedKeys.length;
+    return { candidates, decision, oversizedRules: oversizedRulesOf(fetched.oversizedKeys), recordCount };
   }
 
   /**
@@ -171,6 +186,11 @@ export class MatchingService {
   metrics() {
     const { id, version, hash } = this.ruleSet;
     return { ruleSet: { id, version, hash }, pairsScored: this.pairsScored, oversizedBlocksSkipped: this.oversizedBlocksSkipped };
+  }
+
+  /** After a commit that made `n` records active (negative: retired): the index size follows at once. */
+  recordsActivated(n: number): void {
+    this.recordCount.add(n);
   }
 
   invalidateRecordCount(): void {

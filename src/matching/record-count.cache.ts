@@ -6,13 +6,18 @@ const TTL_MS = 10_000;
 
 /**
  * The number of active source records, for the prior (λ follows the index size) and term
- * frequencies. Counting a million rows per request would cost more than it is worth; a
- * value up to 10 s old changes the prior by a negligible amount, and every decision stores
- * the prior it used, so it stays reproducible.
+ * frequencies. Counting a million rows per request would cost more than it is worth, so the
+ * count is read at most every 10 s, and the records this process creates and retires in
+ * between are added to it as their transactions commit (`add`). A single feeder thus sees
+ * the exact index size whatever its speed (the decisions of a load do not depend on how fast
+ * it runs); what other processes write shows at the next read. Every decision stores the
+ * prior it used, so it stays reproducible.
  */
 @Injectable()
 export class RecordCountCache {
   private value = 0;
+  /** Records created minus retired by this process since `value` was read. */
+  private delta = 0;
   private fetchedAt = 0;
   private inflight: Promise<number> | null = null;
 
@@ -20,9 +25,14 @@ export class RecordCountCache {
 
   /** Pass the transaction's manager when inside one (PGlite blocks other connections meanwhile). */
   async get(m: EntityManager = this.dataSource.manager): Promise<number> {
-    if (Date.now() - this.fetchedAt < TTL_MS) return this.value;
+    if (Date.now() - this.fetchedAt < TTL_MS) return this.value + this.delta;
     this.inflight ??= this.refresh(m).finally(() => (this.inflight = null));
     return this.inflight;
+  }
+
+  /** Call after a commit that made `n` records active (negative: retired them). */
+  add(n: number): void {
+    this.delta += n;
   }
 
   /** Forget the cached value (tests, and after a bulk load). */
@@ -31,9 +41,12 @@ export class RecordCountCache {
   }
 
   private async refresh(m: EntityManager): Promise<number> {
+    // Changes committed while the count runs may or may not be in it: at most a few off.
+    const before = this.delta;
     const rows: Array<{ n: number }> = await m.query(`SELECT count(*)::int AS n FROM source_record WHERE status = 'active'`);
     this.value = rows[0].n;
+    this.delta -= before;
     this.fetchedAt = Date.now();
-    return this.value;
+    return this.value + this.delta;
   }
 }

@@ -21,32 +21,50 @@ export class TermFrequencyRepository {
 
   /** Adds each term's delta to its count (up to two statements: increments, decrements). */
   async applyDeltas(deltas: Array<Term & { delta: number }>, m: EntityManager): Promise<void> {
-    const net = new Map<string, Term & { delta: number }>();
-    for (const d of deltas) {
-      const k = termKey(d);
-      net.set(k, { field: d.field, value: d.value, delta: (net.get(k)?.delta ?? 0) + d.delta });
-    }
-    // Sorted, so concurrent updates take the row locks in the same order.
-    const all = [...net.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, d]) => d);
-    const up = all.filter((d) => d.delta > 0);
-    const down = all.filter((d) => d.delta < 0);
-    if (up.length) {
-      await m.query(
-        `INSERT INTO term_frequency (field, value, n)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::int[])
-         ON CONFLICT (field, value) DO UPDATE SET n = term_frequency.n + EXCLUDED.n`,
-        [up.map((d) => d.field), up.map((d) => d.value), up.map((d) => d.delta)],
-      );
-    }
-    if (down.length) {
-      await m.query(
-        `UPDATE term_frequency t SET n = GREATEST(t.n + d.delta, 0)
-         FROM unnest($1::text[], $2::text[], $3::int[]) AS d(field, value, delta)
-         WHERE t.field = d.field AND t.value = d.value`,
-        [down.map((d) => d.field), down.map((d) => d.value), down.map((d) => d.delta)],
-      );
-    }
+    const { up, down } = netTermDeltas(deltas);
+    if (up.length) await m.query(termIncrementSql(1), termDeltaParams(up));
+    if (down.length) await m.query(termDecrementSql(1), termDeltaParams(down));
   }
+}
+
+export type TermDelta = Term & { delta: number };
+
+/**
+ * Each term's net delta, split into increments and decrements (disjoint, so both can run in
+ * one statement) and sorted, so concurrent updates take the row locks in the same order.
+ */
+export function netTermDeltas(deltas: TermDelta[]): { up: TermDelta[]; down: TermDelta[] } {
+  const net = new Map<string, TermDelta>();
+  for (const d of deltas) {
+    const k = termKey(d);
+    net.set(k, { field: d.field, value: d.value, delta: (net.get(k)?.delta ?? 0) + d.delta });
+  }
+  const all = [...net.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, d]) => d);
+  return { up: all.filter((d) => d.delta > 0), down: all.filter((d) => d.delta < 0) };
+}
+
+/** Fields, values and deltas of `termIncrementSql` / `termDecrementSql` ($first .. $first+2). */
+export function termDeltaParams(deltas: TermDelta[]): unknown[] {
+  return [deltas.map((d) => d.field), deltas.map((d) => d.value), deltas.map((d) => d.delta)];
+}
+
+/** Adds positive deltas to the counts (a statement, or the body of a data-modifying CTE). */
+export function termIncrementSql(first: number): string {
+  return `INSERT INTO term_frequency (field, value, n)
+         SELECT * FROM unnest($${first}::text[], $${first + 1}::text[], $${first + 2}::int[])
+         ON CONFLICT (field, value) DO UPDATE SET n = term_frequency.n + EXCLUDED.n`;
+}
+
+/**
+ * Adds negative deltas to the counts (never below 0). The `= ANY` conditions give the rows'
+ * index a condition to probe with: joined to the unnest alone, a generic plan made while the
+ * table was small read all of it (a hash join).
+ */
+export function termDecrementSql(first: number): string {
+  return `UPDATE term_frequency t SET n = GREATEST(t.n + d.delta, 0)
+         FROM unnest($${first}::text[], $${first + 1}::text[], $${first + 2}::int[]) AS d(field, value, delta)
+         WHERE t.field = ANY($${first}::text[]) AND t.value = ANY($${first + 1}::text[])
+           AND t.field = d.field AND t.value = d.value`;
 }
 
 export const termKey = (t: Term) => `${t.field}\u0000${t.value}`;

@@ -47,6 +47,7 @@ describe('the embedded default (no DATABASE_URL, no REDIS_URL)', () => {
 
   it('starts on PGlite with in-process jobs, generates admin credentials, and keeps data across a restart', async () => {
     const port = await freePort();
+    let personId = '';
     const first = await startServer(dataDir, port);
     try {
       const health = await (await fetch(`http://127.0.0.1:${port}/health`)).json();
@@ -68,6 +69,19 @@ describe('the embedded default (no DATABASE_URL, no REDIS_URL)', () => {
         body: JSON.stringify({ id: 'kept', name: 'Kept Clinic', assigningAuthority: 'urn:oid:1.9.9' }),
       });
       expect(created.status).toBe(201);
+      // A feed on PGlite: created, then the same body again answers as the first time.
+      const put = () =>
+        fetch(`http://127.0.0.1:${port}/api/v1/organizations/kept/records/r-1`, {
+          method: 'PUT',
+          headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ name: [{ family: 'Okafor', given: ['Ada'] }], birthDate: '1971-05-02' }),
+        });
+      const fed = await put();
+      expect(fed.status).toBe(201);
+      const again = await put();
+      expect(again.status).toBe(200);
+      personId = ((await fed.json()) as { personId: string }).personId;
+      expect(((await again.json()) as { personId: string }).personId).toBe(personId);
     } finally {
       expect(await stop(first.proc)).toBe(0);
     }
@@ -83,6 +97,9 @@ describe('the embedded default (no DATABASE_URL, no REDIS_URL)', () => {
       const org = await fetch(`http://127.0.0.1:${port}/api/v1/organizations/kept`, { headers: { authorization: `Bearer ${access_token}` } });
       expect(org.status).toBe(200);
       expect(((await org.json()) as { name: string }).name).toBe('Kept Clinic');
+      const record = await fetch(`http://127.0.0.1:${port}/api/v1/organizations/kept/records/r-1`, { headers: { authorization: `Bearer ${access_token}` } });
+      expect(record.status).toBe(200);
+      expect(((await record.json()) as { personId: string }).personId).toBe(personId);
     } finally {
       await stop(second.proc);
     }

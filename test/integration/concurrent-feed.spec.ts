@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FeedRepository } from '../../src/linkage/feed.repository.js';
 import { LinkRepository } from '../../src/linkage/link.repository.js';
 import { buildDemographics, type Demographics } from '../factories/demographics.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -177,15 +178,16 @@ describe('concurrent feed: simultaneous PUTs of one patient at two organizations
       const d = buildDemographics({}, 0);
       const y = await put('north', 'Y-1', d).expect(201);
 
-      const links = t.app.get(LinkRepository);
-      const writeLink = links.writeLink;
+      // A new record's feed writes its record, link and the rest in one statement.
+      const feedRecords = t.app.get(FeedRepository);
+      const insertLinkedRecord = feedRecords.insertLinkedRecord;
       let armed = true;
       let reached!: () => void;
       const paused = new Promise<void>((r) => (reached = r));
       // Hold Z's linking transaction open right after it linked to Y's person.
-      links.writeLink = async function (this: LinkRepository, ...args: Parameters<LinkRepository['writeLink']>) {
-        await writeLink.apply(this, args);
-        if (armed && args[0].personId === y.body.personId) {
+      feedRecords.insertLinkedRecord = async function (this: FeedRepository, ...args: Parameters<FeedRepository['insertLinkedRecord']>) {
+        await insertLinkedRecord.apply(this, args);
+        if (armed && args[0].link.personId === y.body.personId) {
           armed = false;
           reached();
           await sleep(500);
@@ -211,7 +213,7 @@ describe('concurrent feed: simultaneous PUTs of one patient at two organizations
         expect(person.status).toBe(200);
         expect(person.body.records.map((r: { localId: string }) => r.localId)).toEqual(['Z-1']);
       } finally {
-        links.writeLink = writeLink;
+        feedRecords.insertLinkedRecord = insertLinkedRecord;
       }
     });
   });
