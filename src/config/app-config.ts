@@ -73,6 +73,9 @@ class EnvironmentVariables {
   @IsOptional() @Transform(toBool) @IsBoolean()
   MIGRATIONS_RUN?: boolean;
 
+  @IsOptional() @IsIn(['auto', 'off'], { message: 'DATABASE_ANALYZE must be auto or off' })
+  DATABASE_ANALYZE?: 'auto' | 'off';
+
   @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL?: string;
 
@@ -97,7 +100,15 @@ export interface AppConfig {
   host: string;
   /** Server processes sharing the port (node:cluster); more than one needs a real PostgreSQL. */
   httpWorkers: number;
-  database: { mode: DatabaseMode; url?: string; dataDir: string; poolSize: number; runMigrations: boolean };
+  database: {
+    mode: DatabaseMode;
+    url?: string;
+    dataDir: string;
+    poolSize: number;
+    runMigrations: boolean;
+    /** 'auto': the service analyzes its tables when autovacuum does not (off, or the embedded PGlite). */
+    analyze: 'auto' | 'off';
+  };
   redis: { mode: QueueMode; url?: string; keyPrefix: string };
   auth: {
     adminClient?: { clientId: string; clientSecret: string };
@@ -145,6 +156,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       // PGlite runs one query at a time; a small pool avoids queueing connections it refuses.
       poolSize: parsed.DATABASE_POOL_SIZE ?? (databaseUrl ? 10 : 4),
       runMigrations: parsed.MIGRATIONS_RUN ?? true,
+      analyze: parsed.DATABASE_ANALYZE ?? 'auto',
     },
     redis: { mode: parsed.REDIS_URL ? 'redis' : 'in-process', url: parsed.REDIS_URL, keyPrefix: parsed.REDIS_KEY_PREFIX ?? 'mpi' },
     auth: {
@@ -169,7 +181,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 const KNOWN = new Set([
   'PORT', 'HOST', 'HTTP_WORKERS', 'DATABASE_URL', 'DATABASE_POOL_SIZE', 'DATA_DIR', 'REDIS_URL', 'REDIS_KEY_PREFIX',
   'MPI_ADMIN_CLIENT_ID', 'MPI_ADMIN_CLIENT_SECRET', 'MPI_TOKEN_SECRET', 'MPI_TOKEN_TTL_SECONDS',
-  'MATCHING_RULES_PATH', 'MIGRATIONS_RUN', 'LOG_LEVEL', 'BODY_LIMIT', 'BATCH_UPLOAD_LIMIT', 'BATCH_CHUNK_ROWS', 'BATCH_CONCURRENCY',
+  'MATCHING_RULES_PATH', 'MIGRATIONS_RUN', 'DATABASE_ANALYZE', 'LOG_LEVEL', 'BODY_LIMIT', 'BATCH_UPLOAD_LIMIT', 'BATCH_CHUNK_ROWS', 'BATCH_CONCURRENCY',
 ]);
 
 function bytesOf(s: string): number {

@@ -2,8 +2,13 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { buildDataSourceOptions } from './data-source-options.js';
+import { TableStatisticsRepository } from './table-statistics.repository.js';
+import { TableStatisticsService } from './table-statistics.service.js';
 
-/** TypeORM on the resolved database URL (real PostgreSQL or the embedded PGlite socket). */
+/**
+ * TypeORM on the resolved database URL (real PostgreSQL or the embedded PGlite socket), and
+ * the planner statistics of its tables kept current where autovacuum does not.
+ */
 @Module({})
 export class DatabaseModule {
   static forRoot(config: AppConfig): DynamicModule {
@@ -19,6 +24,8 @@ export class DatabaseModule {
           retryDelay: 1_000,
         }),
       ],
+      providers: [TableStatisticsRepository, TableStatisticsService],
+      exports: [TableStatisticsService],
     };
   }
 }

@@ -1,0 +1,73 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { type TableActivity, TableStatisticsRepository } from './table-statistics.repository.js';
+
+/** How often the tables' activity is looked at. */
+const CHECK_INTERVAL_MS = 15_000;
+
+/**
+ * The tables due for ANALYZE: by the rule autovacuum itself applies with its defaults
+ * (autovacuum_analyze_threshold 50, autovacuum_analyze_scale_factor 0.1), more rows
+ * modified since the last ANALYZE than 50 + 10% of the table; or, where no row counts are
+ * kept (PGlite), a table grown by more than 8 pages (64 kB) + 10% since then.
+ */
+export function tablesDueForAnalyze(activity: readonly TableActivity[]): string[] {
+  const due = (t: TableActivity) => t.modifiedSinceAnalyze > 50 + 0.1 * t.estimatedRows || t.pages > 8 + 1.1 * t.pagesAtAnalyze;
+  return activity.filter(due).map((t) => t.table).sort();
+}
+
+/**
+ * Keeps the planner's statistics current when nothing else does: with autovacuum off (as on
+ * this project's CI machines) or on the embedded PGlite (single-user: no background workers),
+ * a table is never analyzed, the planner keeps the estimates of an empty database, and the
+ * generic plans of the service's prepared statements, made on first use, are never made
+ * again. An ANALYZE invalidates those plans, so the next execution is planned on real sizes.
+ * With autovacuum on, it does this already and the service stays out of its way.
+ */
+@Injectable()
+export class TableStatisticsService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('TableStatistics');
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<string[]> | null = null;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly repository: TableStatisticsRepository,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.config.database.analyze === 'off') return;
+    // PGlite reports autovacuum 'on' but runs no background workers.
+    if (this.config.database.mode === 'postgres' && (await this.repository.autovacuumEnabled())) {
+      this.logger.log('autovacuum is on: table statistics are left to it');
+      return;
+    }
+    this.logger.log({ intervalMs: CHECK_INTERVAL_MS }, 'no autovacuum: the service analyzes its tables as they change');
+    this.timer = setInterval(() => void this.analyzeDueTables(), CHECK_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Analyzes the tables due (one pass at a time per process); returns the tables analyzed. */
+  analyzeDueTables(): Promise<string[]> {
+    this.running ??= this.pass().finally(() => (this.running = null));
+    return this.running;
+  }
+
+  private async pass(): Promise<string[]> {
+    try {
+      const due = tablesDueForAnalyze(await this.repository.activity());
+      if (!due.length || !(await this.repository.analyze(due))) return [];
+      this.logger.log({ tables: due }, 'tables analyzed');
+      return due;
+    } catch (e) {
+      // Statistics are an optimization: a failed pass is logged (a code, never data) and the next one tries again.
+      this.logger.warn({ code: (e as { code?: string }).code ?? 'unknown' }, 'analyzing tables failed');
+      return [];
+    }
+  }
+}
