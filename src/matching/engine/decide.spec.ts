@@ -28,6 +28,23 @@ function cand(personId: string, probability: number, over: Partial<CandidateEval
 }
 const incoming = { organizationId: 'org-a' };
 
+/** A candidate of organization 'a' whose score is `bits` above even odds, with these field levels ('missing': absent on one side). */
+function evaluation(personId: string, bits: number, levels: Record<string, string>): CandidateEvaluation {
+  return {
+    personId,
+    recordId: `r-${personId}`,
+    organizationId: 'a',
+    noMatchAsserted: false,
+    score: {
+      weight: bits,
+      priorWeight: -13,
+      probability: 1 - 2 ** -bits,
+      grade: 'certain',
+      contributions: Object.entries(levels).map(([field, level]) => ({ field, level, a: level === 'missing' ? null : 'x', b: level === 'missing' ? null : 'y', weight: 0 })),
+    },
+  };
+}
+
 describe('decide', () => {
   it('no candidates → new person', () => {
     const d = decide(incoming, [], rs);
@@ -249,20 +266,8 @@ describe('decide: several persons above the auto-link bar', () => {
 });
 
 describe('decide: the strong identifier selects among several persons above the bar', () => {
-  // weight w, SSN at the given level (missing: no SSN contribution on the pair)
-  const ev = (personId: string, weight: number, ssn: string): CandidateEvaluation => ({
-    personId,
-    recordId: `r-${personId}`,
-    organizationId: 'a',
-    noMatchAsserted: false,
-    score: {
-      weight,
-      priorWeight: -13,
-      probability: 1 - 2 ** -(weight - 13),
-      grade: 'certain',
-      contributions: [{ field: 'ssn', level: ssn, a: 'x', b: 'y', weight: 0 }],
-    },
-  });
+  // weight w (bits over a prior of -13), SSN at the given level
+  const ev = (personId: string, weight: number, ssn: string): CandidateEvaluation => evaluation(personId, weight - 13, { ssn });
   const cases: Array<{ name: string; cands: CandidateEvaluation[]; outcome: string; personId: string | null; reason: string }> = [
     { name: 'best agrees on SSN, close runner-up conflicts → best', cands: [ev('p1', 36.8, 'exact'), ev('p2', 33.8, 'else')], outcome: 'linked', personId: 'p1', reason: 'strong-identifier-selects-person' },
     { name: 'best conflicts, runner-up agrees → runner-up', cands: [ev('p1', 40, 'else'), ev('p2', 30, 'exact')], outcome: 'linked', personId: 'p2', reason: 'strong-identifier-selects-person' },
@@ -292,19 +297,7 @@ describe('decide: the strong identifier selects among several persons above the 
 
 describe('decide: household guards (1.6.0): a given name or birth date no SSN vouches for', () => {
   /** A pair scored far above the bar (shared surname, address, phone) with these levels; 'missing' = absent on one side. */
-  const pair = (personId: string, levels: Record<string, string>, weight = 30): CandidateEvaluation => ({
-    personId,
-    recordId: `r-${personId}`,
-    organizationId: 'a',
-    noMatchAsserted: false,
-    score: {
-      weight,
-      priorWeight: -14,
-      probability: 1 - 2 ** -weight,
-      grade: 'certain',
-      contributions: Object.entries(levels).map(([field, level]) => ({ field, level, a: level === 'missing' ? null : 'x', b: level === 'missing' ? null : 'y', weight: 0 })),
-    },
-  });
+  const pair = (personId: string, levels: Record<string, string>, weight = 30): CandidateEvaluation => evaluation(personId, weight, levels);
   const cases: Array<{ name: string; levels: Record<string, string>; outcome: string; reasons: string[]; review?: string }> = [
     { name: 'twins without SSNs: given name differs, same birth date → review', levels: { given_name: 'else', birth_date: 'exact', ssn: 'missing' }, outcome: 'review', reasons: ['given-name-conflict'], review: 'given-name-conflict' },
     { name: 'Sr/Jr without SSNs: same given name, birth date differs → review', levels: { given_name: 'exact', birth_date: 'else', ssn: 'missing' }, outcome: 'review', reasons: ['birth-date-conflict'], review: 'birth-date-conflict' },
