@@ -13,7 +13,9 @@
  * default 1), BENCH_SEED (default 42), BENCH_REDIS_URL (default redis://127.0.0.1:6379/2),
  * BENCH_DATABASE_ADMIN_URL, BATCH_CHUNK_ROWS / BATCH_CONCURRENCY (passed to the server),
  * BENCH_LOG_LEVEL (the processes' LOG_LEVEL, default warn; `debug` logs each chunk's phase
- * timings to /tmp/mpi-bench-batch-<port>.log), BENCH_NODE_ARGS (e.g. --cpu-prof).
+ * timings to /tmp/mpi-bench-batch-<port>.log), BENCH_NODE_ARGS (e.g. --cpu-prof),
+ * BENCH_HEAP_MB (the processes' --max-old-space-size, default 768, unless BENCH_NODE_ARGS
+ * sets one), BENCH_DB_PREFIX (database names `<prefix>_<N>`, default mpi_bench_batch).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import http from 'node:http';
@@ -32,6 +34,8 @@ const withFebrl = (process.env.BENCH_FEBRL ?? '1') !== '0';
 const extraWorkers = Number(process.env.BENCH_WORKERS ?? 1);
 const seed = Number(process.env.BENCH_SEED ?? 42);
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/2';
+const heapMb = Number(process.env.BENCH_HEAP_MB ?? 768);
+const dbPrefix = process.env.BENCH_DB_PREFIX ?? 'mpi_bench_batch';
 
 async function writeFile(n: number): Promise<{ file: string; truth: Int32Array }> {
   const file = join(tmpdir(), `mpi-bench-batch-${n}-${seed}.csv`);
@@ -65,6 +69,8 @@ function startProcess(databaseUrl: string, port: number, prefix: string, migrate
   const log = openSync(join(tmpdir(), `mpi-bench-batch-${port}.log`), 'w');
   // BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the processes.
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  // V8 grows its heap far beyond what is live unless told a limit (README, Batch loads).
+  if (!nodeArgs.some((a) => a.startsWith('--max-old-space-size'))) nodeArgs.push(`--max-old-space-size=${heapMb}`);
   return spawn(process.execPath, [...nodeArgs, resolve(root, 'dist/src/main.js')], { env, stdio: ['ignore', log, log] });
 }
 
@@ -199,7 +205,7 @@ async function load<T>(
   /** Instead of a batch file: feed the records some other way (the single-record PUT). */
   feed?: (base: string, token: string) => Promise<void>,
 ): Promise<T> {
-  const databaseUrl = await freshDatabase(`mpi_bench_batch_${name}`);
+  const databaseUrl = await freshDatabase(`${dbPrefix}_${name}`);
   const prefix = `mpi-bench-batch-${process.pid}-${name}`;
   const port = 3900 + Math.floor(Math.random() * 50);
   const server = startProcess(databaseUrl, port, prefix, true);

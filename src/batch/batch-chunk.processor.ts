@@ -156,7 +156,7 @@ export class BatchChunkProcessor implements OnModuleInit, OnApplicationBootstrap
       });
       if (done) {
         timer.lap('commit');
-        this.logger.debug({ loadId, seq, rows: chunk.payload.length, ...timer.summary() }, 'batch chunk timings');
+        this.logger.debug({ loadId, seq, rows: chunk.payload.length, ...timer.summary(), memory: memoryMb() }, 'batch chunk timings');
         this.maintainAfter(seq);
         return;
       }
@@ -250,4 +250,10 @@ function errorCode(e: unknown): string {
   const x = e as { code?: unknown; driverError?: { code?: unknown } } | null;
   const code = x?.driverError?.code ?? x?.code;
   return typeof code === 'string' ? code : e instanceof Error ? e.name : typeof e;
+}
+
+/** This process's heap in use and resident set (MB), for the debug timings line. */
+function memoryMb(): { heapUsed: number; rss: number } {
+  const m = process.memoryUsage();
+  return { heapUsed: Math.round(m.heapUsed / 1048576), rss: Math.round(m.rss / 1048576) };
 }

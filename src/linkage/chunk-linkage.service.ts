@@ -5,6 +5,7 @@ import type { Actor } from '../auth/auth.decorators.js';
 import type { PhaseTimer } from '../common/phase-timer.js';
 import type { Decision, Demographics, NormalizedRecord } from '../matching/engine/index.js';
 import type { CandidateRow } from '../matching/candidate.repository.js';
+import { PRUNED } from '../matching/engine/prune.js';
 import { MatchingService, type PreparedRecord } from '../matching/matching.service.js';
 import { TermFrequencyRepository, termKey, type Term } from '../matching/term-frequency.repository.js';
 import {
@@ -192,11 +193,14 @@ export class ChunkLinkageService {
         for (const id of b) {
           if (id === own || byCandidate.has(id)) continue;
           const n = normalizedOf.get(id);
-          if (n) byCandidate.set(id, this.matching.compareLevels(r.prepared.normalized, n));
+          // The index only grows while the chunk links (its prior only falls): a pair that
+          // cannot reach the review floor at read.recordCount never will (PRUNED).
+          if (n) byCandidate.set(id, this.matching.compareLevelsAbove(r.prepared.normalized, n, read.recordCount));
         }
       }
       levels[i] = byCandidate;
       timer?.count('prescored', byCandidate.size);
+      for (const l of byCandidate.values()) if (l === PRUNED) timer?.count('prepruned', 1);
     }
     timer?.lap('preScore');
     const pre: ChunkPreread = { snapshot: keepSnapshot ? read.snapshot : null, stored, blocks, limit: read.limit, members, levels, recordCount: read.recordCount };
@@ -472,7 +476,7 @@ export class ChunkLinkageService {
         }
         const known = pre.levels[index];
         const levelsOf = known ? (c: CandidateRow) => (changed.has(c.recordId) ? undefined : known.get(c.recordId)) : undefined;
-        const { decision } = this.matching.scoreAndDecide({ organizationId, prepared: r.prepared }, candidates, { recordCount, termCounts, asserted, levelsOf });
+        const { decision } = this.matching.scoreAndDecide({ organizationId, prepared: r.prepared }, candidates, { recordCount, termCounts, asserted, levelsOf, prune: true });
         const current = rec.personId ? { personId: rec.personId } : null;
         const own = linkedPersonOf(decision) || !current || (await activeOthersIn(current.personId, rec.id)) > 0 ? timeOrderedUuid() : current.personId;
         const plan = planLink(decision, current, own, ruleSet);

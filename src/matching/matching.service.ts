@@ -12,11 +12,13 @@ import {
   type Demographics,
   normalize,
   type NormalizedRecord,
+  priorWeightFor,
   scoreLevelsLazily,
   scorePair,
   termFrequencyTerms,
   type MatchScore,
 } from './engine/index.js';
+import { compareLevelsAbove, PRUNED, prunedScore, pruningPlan } from './engine/prune.js';
 import { RecordCountCache } from './record-count.cache.js';
 import { RULE_SET } from './rule-set.provider.js';
 import { termKey, type Term } from './term-frequency.repository.js';
@@ -48,14 +50,18 @@ export interface PersonCandidate {
 @Injectable()
 export class MatchingService {
   private pairsScored = 0;
+  private pairsPruned = 0;
   private oversizedBlocksSkipped = 0;
+  private readonly pruning;
 
   constructor(
     @Inject(RULE_SET) readonly ruleSet: CompiledRuleSet,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly candidates: CandidateRepository,
     private readonly recordCount: RecordCountCache,
-  ) {}
+  ) {
+    this.pruning = pruningPlan(ruleSet);
+  }
 
   prepare(demographics: Demographics): PreparedRecord {
     const normalized = normalize(demographics);
@@ -65,6 +71,15 @@ export class MatchingService {
   /** The costly half of scoring a pair (see `scoreAndDecide`'s `levelsOf`). */
   compareLevels(incoming: NormalizedRecord, candidate: NormalizedRecord): Int16Array {
     return compareLevels(incoming, candidate, this.ruleSet);
+  }
+
+  /**
+   * `compareLevels`, or `PRUNED` when the pair cannot reach the review floor once scored with
+   * an index of at least `recordCount` records (engine/prune.ts): give `scoreAndDecide` the
+   * result with `prune: true`.
+   */
+  compareLevelsAbove(incoming: NormalizedRecord, candidate: NormalizedRecord, recordCount: number): Int16Array {
+    return compareLevelsAbove(incoming, candidate, this.ruleSet, this.pruning, priorWeightFor(this.ruleSet, recordCount));
   }
 
   termsOf(normalized: NormalizedRecord): Term[] {
@@ -113,14 +128,26 @@ export class MatchingService {
    * from the database, a batch chunk from the database plus the chunk's earlier rows) and
    * decides. `termCounts` must hold the incoming record's terms (keys from `termKey`).
    * `levelsOf` may give a candidate's comparison levels computed earlier (`compareLevels`,
-   * as a batch chunk does before it takes its lock): the score is the same.
+   * as a batch chunk does before it takes its lock): the score is the same. With `prune`, a
+   * candidate that cannot reach the review floor (levels `PRUNED`, or found so here) gets a
+   * score below it without being scored (`prunedScore`): the decision is the same, but for
+   * `best` of a new-person decision, which may then be another candidate below the floor.
    */
   scoreAndDecide(
     incoming: { organizationId: string; prepared: PreparedRecord },
     rows: readonly CandidateRow[],
-    context: { recordCount: number; termCounts: ReadonlyMap<string, number>; asserted: ReadonlySet<string>; levelsOf?: (c: CandidateRow) => Int16Array | undefined },
+    context: {
+      recordCount: number;
+      termCounts: ReadonlyMap<string, number>;
+      asserted: ReadonlySet<string>;
+      levelsOf?: (c: CandidateRow) => Int16Array | undefined;
+      prune?: boolean;
+    },
   ): Pick<Evaluation, 'candidates' | 'decision'> {
-    const { recordCount, termCounts, asserted, levelsOf } = context;
+    const { recordCount, termCounts, asserted, levelsOf, prune } = context;
+    const rs = this.ruleSet;
+    const a = incoming.prepared.normalized;
+    const prior = priorWeightFor(rs, recordCount);
     // Frequencies from a small index are noise: below the rule set's floor, no adjustment.
     const useTf = this.usesTermFrequencies(recordCount);
     // Asked once per candidate for the same few (field, value) pairs of the incoming record.
@@ -133,19 +160,25 @@ export class MatchingService {
       seen.set(field, { value, freq });
       return freq;
     };
-    const candidates = rows.map((c: CandidateRow) => {
-      const levels = levelsOf?.(c);
-      return {
-        personId: c.personId,
-        recordId: c.recordId,
-        organizationId: c.organizationId,
-        score: levels
-          ? scoreLevelsLazily(incoming.prepared.normalized, () => c.normalized, levels, this.ruleSet, tf, { recordCount })
-          : scorePair(incoming.prepared.normalized, c.normalized, this.ruleSet, tf, { recordCount }),
-        noMatchAsserted: asserted.has(c.personId),
-      };
-    });
-    this.pairsScored += candidates.length;
+    let pruned = 0;
+    const scoreOf = (c: CandidateRow): MatchScore => {
+      let levels = levelsOf?.(c);
+      if (prune && levels === undefined) levels = compareLevelsAbove(a, c.normalized, rs, this.pruning, prior);
+      if (levels === PRUNED) {
+        pruned++;
+        return prunedScore(prior, () => scorePair(a, c.normalized, rs, tf, { recordCount }).contributions);
+      }
+      return levels ? scoreLevelsLazily(a, () => c.normalized, levels, rs, tf, { recordCount }) : scorePair(a, c.normalized, rs, tf, { recordCount });
+    };
+    const candidates = rows.map((c: CandidateRow) => ({
+      personId: c.personId,
+      recordId: c.recordId,
+      organizationId: c.organizationId,
+      score: scoreOf(c),
+      noMatchAsserted: asserted.has(c.personId),
+    }));
+    this.pairsScored += candidates.length - pruned;
+    this.pairsPruned += pruned;
     const decision = decide({ organizationId: incoming.organizationId }, candidates, this.ruleSet);
     return { candidates, decision };
   }
@@ -185,7 +218,7 @@ export class MatchingService {
 
   metrics() {
     const { id, version, hash } = this.ruleSet;
-    return { ruleSet: { id, version, hash }, pairsScored: this.pairsScored, oversizedBlocksSkipped: this.oversizedBlocksSkipped };
+    return { ruleSet: { id, version, hash }, pairsScored: this.pairsScored, pairsPruned: this.pairsPruned, oversizedBlocksSkipped: this.oversizedBlocksSkipped };
   }
 
   /** After a commit that made `n` records active (negative: retired): the index size follows at once. */
