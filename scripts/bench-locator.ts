@@ -49,6 +49,8 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const RATES = (process.env.BENCH_RATES ?? process.env.BENCH_RATE ?? '1000,1500').split(',').map(Number).filter((n) => n > 0);
 const ARRIVALS = process.env.BENCH_ARRIVALS === 'poisson' ? 'poisson' : 'constant';
+/** Which runs (default all): mrn, ssn, search (closed loop), open-mrn, open-ssn — e.g. BENCH_RUNS=mrn to profile one. */
+const RUNS = new Set((process.env.BENCH_RUNS ?? 'mrn,ssn,search,open-mrn,open-ssn').split(',').map((x) => x.trim()));
 const RATE_CONNECTIONS = Number(process.env.BENCH_RATE_CONNECTIONS ?? 20);
 const DB = 'mpi_bench_locator';
 const aa = (org: number) => `urn:oid:2.16.840.1.113883.3.7${String(org).padStart(3, '0')}`;
@@ -292,20 +294,23 @@ try {
   // Warm-up (JIT, connection pool, caches), not measured.
   await measure('warm-up', { url: base, duration: 3, headers, requests: [{ method: 'GET', setupRequest: (r) => ({ ...r, path: mrnPath() }) }] });
 
-  const kinds: Array<[string, autocannon.Request[]]> = [
-    ['by identifier (MRN)', [{ method: 'GET', setupRequest: (r) => ({ ...r, path: mrnPath() }) }]],
-    ['by identifier (SSN)', [{ method: 'GET', setupRequest: (r) => ({ ...r, path: ssnPath() }) }]],
-    ['by demographics (search)', [{ method: 'POST', path: '/api/v1/record-locations/search', setupRequest: (r) => ({ ...r, body: searchBody() }) }]],
+  const kinds: Array<[string, string, autocannon.Request[]]> = [
+    ['mrn', 'by identifier (MRN)', [{ method: 'GET', setupRequest: (r) => ({ ...r, path: mrnPath() }) }]],
+    ['ssn', 'by identifier (SSN)', [{ method: 'GET', setupRequest: (r) => ({ ...r, path: ssnPath() }) }]],
+    ['search', 'by demographics (search)', [{ method: 'POST', path: '/api/v1/record-locations/search', setupRequest: (r) => ({ ...r, body: searchBody() }) }]],
   ];
   const runs: Run[] = [];
-  for (const [name, requests] of kinds) runs.push(await measure(`${name}`, { url: base, headers, requests }));
+  for (const [key, name, requests] of kinds) if (RUNS.has(key)) runs.push(await measure(`${name}`, { url: base, headers, requests }));
   // Open loop: the same kinds of paths (20,000 of each, picked at random per request).
   const pathsDir = mkdtempSync(join(tmpdir(), 'bench-locator-'));
   try {
-    const pathFiles: Array<[string, string]> = [
-      ['by identifier (MRN)', Array.from({ length: 20_000 }, mrnPath).join('\n')],
-      ['by identifier (SSN)', Array.from({ length: 20_000 }, ssnPath).join('\n')],
-    ].map(([name, text], k) => {
+    const pathFiles: Array<[string, string]> = (
+      [
+        ['open-mrn', 'by identifier (MRN)', mrnPath],
+        ['open-ssn', 'by identifier (SSN)', ssnPath],
+      ] as const
+    ).filter(([key]) => RUNS.has(key)).map(([, name, path], k) => {
+      const text = Array.from({ length: 20_000 }, path).join('\n');
       const file = join(pathsDir, `paths-${k}.txt`);
       writeFileSync(file, text);
       return [name, file];
