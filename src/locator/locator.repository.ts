@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
 import { type AuditFixedFields, auditInsertSql, auditParams } from '../audit/audit-statement.js';
+import { poolQuery } from '../database/pool-query.js';
 
 /** How an identifier that is not an organization's MRN is looked up in the records' normalized form. */
 export type IdentifierMatch =
@@ -147,14 +149,16 @@ const PERSONS_SQL = locateSql(`persons AS (SELECT p.id FROM person p WHERE p.id 
  */
 @Injectable()
 export class LocatorRepository {
-  async locateByIdentifier(system: string, value: string, match: IdentifierMatch, f: LocationFilters, audit: AuditFixedFields, m: EntityManager): Promise<RecordLocations> {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async locateByIdentifier(system: string, value: string, match: IdentifierMatch, f: LocationFilters, audit: AuditFixedFields): Promise<RecordLocations> {
     const key = match.kind === 'ssn' ? match.digits : JSON.stringify([{ system: match.system, value: match.value }]);
-    return answerOf(await m.query(IDENTIFIER_SQL[match.kind], [system, value, key, ...filterParams(f), ...auditParams(audit)]));
+    return answerOf(await poolQuery(this.dataSource, IDENTIFIER_SQL[match.kind], [system, value, key, ...filterParams(f), ...auditParams(audit)]));
   }
 
   /** The persons (by id) the lookup resolved to: the locations when exactly one of them is visible. */
-  async locateByPersons(personIds: string[], f: LocationFilters, audit: AuditFixedFields, m: EntityManager): Promise<RecordLocations> {
-    return answerOf(await m.query(PERSONS_SQL, [personIds, ...filterParams(f), ...auditParams(audit)]));
+  async locateByPersons(personIds: string[], f: LocationFilters, audit: AuditFixedFields): Promise<RecordLocations> {
+    return answerOf(await poolQuery(this.dataSource, PERSONS_SQL, [personIds, ...filterParams(f), ...auditParams(audit)]));
   }
 }
 
@@ -162,6 +166,7 @@ function filterParams(f: LocationFilters): unknown[] {
   return [f.organizationId, f.connectionType, f.grades];
 }
 
+/** A lookup's one row: its answer (one statement, outside any transaction: it commits with its audit event). */
 function answerOf(rows: Array<{ answer: RecordLocations }>): RecordLocations {
   return rows[0].answer;
 }

@@ -1,6 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { type AuditFixedFields, auditFixedFields } from '../audit/audit-statement.js';
 import type { Actor } from '../auth/auth.decorators.js';
 import { type Demographics, type MatchGrade, normalize, SSN_SYSTEM } from '../matching/engine/index.js';
@@ -34,7 +32,6 @@ const GRADES_AT_LEAST: Record<LocatorGrade, string[]> = {
 @Injectable()
 export class LocatorService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly locator: LocatorRepository,
     private readonly match: MatchService,
   ) {}
@@ -50,12 +47,12 @@ export class LocatorService {
     // An organization's assigning authority: its MRN. Otherwise another identifier system.
     // The audit event names the identifier's system only: its value is PHI.
     const audit = auditOf('locator.identifier', filters, actor, { identifierSystem: system });
-    return this.locator.locateByIdentifier(system, value, identifierMatch(system, value), toLocationFilters(filters), audit, this.dataSource.manager);
+    return this.locator.locateByIdentifier(system, value, identifierMatch(system, value), toLocationFilters(filters), audit);
   }
 
   async byPerson(personId: string, filters: LocatorFilters, actor: Actor): Promise<RecordLocations> {
     const audit = auditOf('locator.person', filters, actor, {}, [personId]);
-    return this.locator.locateByPersons([personId], toLocationFilters(filters), audit, this.dataSource.manager);
+    return this.locator.locateByPersons([personId], toLocationFilters(filters), audit);
   }
 
   /**
@@ -69,7 +66,7 @@ export class LocatorService {
     const decisive = candidates.length === 1 || (candidates.length > 1 && candidates[0].score.grade !== candidates[1].score.grade);
     const personIds = decisive ? [candidates[0].personId] : candidates.map((c) => c.personId);
     const audit = auditOf('locator.search', filters, actor, { matchGrade });
-    return this.locator.locateByPersons(personIds, toLocationFilters(filters), audit, this.dataSource.manager);
+    return this.locator.locateByPersons(personIds, toLocationFilters(filters), audit);
   }
 }
 
