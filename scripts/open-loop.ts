@@ -24,6 +24,7 @@
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { seededRandom } from '../test/factories/seeded-random.js';
 
 export interface OpenLoopOptions {
   url: string;
@@ -75,19 +76,9 @@ export async function runOpenLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
   }
 }
 
-function mulberry32(seed: number): () => number {
-  let s = seed | 0;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let x = Math.imul(s ^ (s >>> 15), 1 | s);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function schedule(agent: http.Agent, o: OpenLoopOptions): Promise<OpenLoopResult> {
   const target = new URL(o.url);
-  const rand = mulberry32(o.seed ?? 1);
+  const rand = seededRandom(o.seed ?? 1);
   const total = Math.max(1, Math.round(o.rate * o.seconds));
   const intervalMs = 1000 / o.rate;
   const graceMs = o.graceMs ?? 2000;
@@ -104,35 +95,30 @@ function schedule(agent: http.Agent, o: OpenLoopOptions): Promise<OpenLoopResult
   const start = performance.now() + 5;
 
   return new Promise((resolveRun) => {
+    /** Request `n` (scheduled at `at`) ended: answered with `status`, or failed (undefined). */
+    const ended = (n: number, at: number, status: number | undefined) => {
+      if (!outstanding.delete(n)) return;
+      lastDone = performance.now();
+      latencies.push(lastDone - at);
+      if (status === undefined) errors++;
+      else {
+        completed++;
+        if (status < 200 || status > 299) non2xx++;
+      }
+    };
     const send = (n: number, at: number) => {
       outstanding.set(n, at);
       const path = o.paths[Math.floor(rand() * o.paths.length)];
-      const req = http.request(
-        { agent, host: target.hostname, port: target.port, method: o.method ?? 'GET', path, headers: o.headers },
-        (res) => {
-          res.on('data', () => undefined);
-          res.on('end', () => {
-            if (!outstanding.delete(n)) return;
-            const now = performance.now();
-            latencies.push(now - at);
-            completed++;
-            lastDone = now;
-            if (res.statusCode === undefined || res.statusCode < 200 || res.statusCode > 299) non2xx++;
-          });
-        },
-      );
+      const req = http.request({ agent, host: target.hostname, port: target.port, method: o.method ?? 'GET', path, headers: o.headers }, (res) => {
+        res.on('data', () => undefined);
+        res.on('end', () => ended(n, at, res.statusCode ?? 0));
+      });
       req.on('socket', () => {
         const delay = performance.now() - at;
         if (delay > LATE_MS) late++;
         if (delay > maxStartDelay) maxStartDelay = delay;
       });
-      req.on('error', () => {
-        if (!outstanding.delete(n)) return;
-        const now = performance.now();
-        latencies.push(now - at);
-        errors++;
-        lastDone = now;
-      });
+      req.on('error', () => ended(n, at, undefined));
       req.end();
     };
 
