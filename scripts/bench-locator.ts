@@ -49,8 +49,11 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const RATES = (process.env.BENCH_RATES ?? process.env.BENCH_RATE ?? '1000,1500').split(',').map(Number).filter((n) => n > 0);
 const ARRIVALS = process.env.BENCH_ARRIVALS === 'poisson' ? 'poisson' : 'constant';
-/** Which runs (default all): mrn, ssn, search (closed loop), open-mrn, open-ssn — e.g. BENCH_RUNS=mrn to profile one. */
-const RUNS = new Set((process.env.BENCH_RUNS ?? 'mrn,ssn,search,open-mrn,open-ssn').split(',').map((x) => x.trim()));
+/**
+ * Which runs (default all): mrn, ssn, search (closed loop), open-mrn, open-ssn, floor (the
+ * open-loop generator against a trivial server) — e.g. BENCH_RUNS=mrn to profile one.
+ */
+const RUNS = new Set((process.env.BENCH_RUNS ?? 'mrn,ssn,search,open-mrn,open-ssn,floor').split(',').map((x) => x.trim()));
 const RATE_CONNECTIONS = Number(process.env.BENCH_RATE_CONNECTIONS ?? 20);
 const DB = 'mpi_bench_locator';
 const aa = (org: number) => `urn:oid:2.16.840.1.113883.3.7${String(org).padStart(3, '0')}`;
@@ -205,10 +208,10 @@ async function measure(name: string, opts: autocannon.Options): Promise<Run> {
 }
 
 /** An open-loop run at `rate` req/s over the paths in `pathsFile`, by scripts/open-loop.ts in a child process. */
-async function measureOpenLoop(name: string, pathsFile: string, rate: number, headers: Record<string, string>): Promise<Run> {
+async function measureOpenLoop(name: string, pathsFile: string, rate: number, headers: Record<string, string>, url = base): Promise<Run> {
   const load = loadavg()[0];
   const before = await cpuSnapshot(server, db);
-  const args = ['--url', base, '--paths-file', pathsFile, '--rate', String(rate), '--seconds', String(SECONDS), '--connections', String(RATE_CONNECTIONS), '--arrivals', ARRIVALS, '--json'];
+  const args = ['--url', url, '--paths-file', pathsFile, '--rate', String(rate), '--seconds', String(SECONDS), '--connections', String(RATE_CONNECTIONS), '--arrivals', ARRIVALS, '--json'];
   for (const [k, v] of Object.entries(headers)) args.push('--header', `${k}: ${v}`);
   const child = spawn(process.execPath, [...process.execArgv, resolve(root, 'scripts/open-loop.ts'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
@@ -317,6 +320,19 @@ try {
     });
     for (const rate of RATES) {
       for (const [name, file] of pathFiles) runs.push(await measureOpenLoop(`${name} open @${rate}/s`, file, rate, { authorization: headers.authorization }));
+    }
+    if (RUNS.has('floor') && pathFiles.length > 0) {
+      // The floor: the same generator against a trivial HTTP server (its own process, '{}' per
+      // request) on the same machine at the same moment: what the machine and the generator
+      // alone add to every latency above.
+      const floorPort = port + 100;
+      const trivial = spawn(process.execPath, ['-e', `require('node:http').createServer((q, s) => { s.setHeader('content-type', 'application/json'); s.end('{}'); }).listen(${floorPort}, '127.0.0.1', () => console.log('up'))`], { stdio: ['ignore', 'pipe', 'inherit'] });
+      await new Promise((r) => trivial.stdout.once('data', r));
+      try {
+        runs.push(await measureOpenLoop(`floor: trivial server open @${RATES[0]}/s`, pathFiles[0][1], RATES[0], {}, `http://127.0.0.1:${floorPort}`));
+      } finally {
+        trivial.kill('SIGTERM');
+      }
     }
   } finally {
     rmSync(pathsDir, { recursive: true, force: true });
