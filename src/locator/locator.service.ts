@@ -6,8 +6,6 @@ import { MatchService } from '../matching/match.service.js';
 import type { LocatorGrade } from './dto/locator.dto.js';
 import { type IdentifierMatch, type LocationFilters, LocatorRepository, type RecordLocations } from './locator.repository.js';
 
-export type { RecordLocation, RecordLocations } from './locator.repository.js';
-
 export interface LocatorFilters {
   organization?: string;
   connectionType?: string;
