@@ -15,21 +15,31 @@
  *    MRN, by SSN, and POST /record-locations/search by demographics, two ways:
  *    - throughput: BENCH_CONNECTIONS (default 10) keep-alive connections sending as fast as
  *      they can (closed loop): the most requests/s the server answers;
- *    - latency at a fixed load: BENCH_RATE requests/s in all (default 1000), spread over
- *      BENCH_RATE_CONNECTIONS connections (default 20): p50/p95/p99 while the server carries
- *      that load (a closed loop at saturation only measures queueing: with 10 connections,
- *      1,000 req/s means a 10 ms mean by Little's law whatever the server does).
+ *    - latency at a fixed load, open loop: BENCH_RATES requests/s offered (default
+ *      "1000,1500"), by scripts/open-loop.ts in a process of its own, over
+ *      BENCH_RATE_CONNECTIONS keep-alive connections (default 20): requests are scheduled at
+ *      a constant rate (BENCH_ARRIVALS=poisson for Poisson arrivals) whatever the server does,
+ *      and latency counts from each request's scheduled send time, so a server that falls
+ *      behind shows as latency, not as fewer requests (autocannon's `overallRate` is a closed
+ *      loop: it sends in bursts and waits, which hides that). A closed loop at saturation only
+ *      measures queueing: with 10 connections, 1,000 req/s means a 10 ms mean by Little's law
+ *      whatever the server does.
  *    Each request writes its audit event, as in production. Prints the latency percentiles,
- *    requests/s, database size and server RSS.
+ *    requests/s, CPU per request, the load average before each run (the machine is shared),
+ *    database size and server RSS.
  *
  * Needs `npm run build`. BENCH_DATABASE_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres).
  * BENCH_REUSE=1 keeps an already seeded `mpi_bench_locator` of the same size (skips seeding).
  */
-import { resolve } from 'node:path';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { blockingKeys, type Demographics, normalize, SSN_SYSTEM } from '../src/matching/engine/index.js';
 import { loadRuleSet } from '../src/matching/rules/load-rule-set.js';
+import type { OpenLoopResult } from './open-loop.js';
 import { ADMIN, adminUrl, cpuSnapshot, cpuSpent, freshDatabase, root, rssMb, startServer } from './bench-server.js';
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 100_000);
@@ -37,7 +47,13 @@ const PERSONS = Math.ceil(RECORDS / 2.5);
 const ORGS = 20;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
-const RATE = Number(process.env.BENCH_RATE ?? 1000);
+const RATES = (process.env.BENCH_RATES ?? process.env.BENCH_RATE ?? '1000,1500').split(',').map(Number).filter((n) => n > 0);
+const ARRIVALS = process.env.BENCH_ARRIVALS === 'poisson' ? 'poisson' : 'constant';
+/**
+ * Which runs (default all): mrn, ssn, search (closed loop), open-mrn, open-ssn, floor (the
+ * open-loop generator against a trivial server) — e.g. BENCH_RUNS=mrn to profile one.
+ */
+const RUNS = new Set((process.env.BENCH_RUNS ?? 'mrn,ssn,search,open-mrn,open-ssn,floor').split(',').map((x) => x.trim()));
 const RATE_CONNECTIONS = Number(process.env.BENCH_RATE_CONNECTIONS ?? 20);
 const DB = 'mpi_bench_locator';
 const aa = (org: number) => `urn:oid:2.16.840.1.113883.3.7${String(org).padStart(3, '0')}`;
@@ -141,7 +157,24 @@ async function alreadySeeded(): Promise<boolean> {
   }
 }
 
-interface Run { name: string; p50: number; p95: number; p99: number; rps: number; requests: number; non2xx: number; errors: number; serverCpu: number; dbCpu: number }
+interface Run {
+  name: string;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  rps: number;
+  requests: number;
+  non2xx: number;
+  errors: number;
+  serverCpu: number;
+  dbCpu: number;
+  /** 1-minute load average when the run started (the machine is shared). */
+  load: number;
+  /** Open-loop runs: requests that got a connection > 2 ms after their scheduled time, and those never answered. */
+  late?: number;
+  dropped?: number;
+}
 
 function percentile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
@@ -149,6 +182,7 @@ function percentile(sorted: number[], q: number): number {
 
 async function measure(name: string, opts: autocannon.Options): Promise<Run> {
   const times: number[] = [];
+  const load = loadavg()[0];
   const before = await cpuSnapshot(server, db);
   const result = await new Promise<autocannon.Result>((resolveRun, reject) => {
     const instance = autocannon({ connections: CONNECTIONS, duration: SECONDS, ...opts }, (err, r) => (err ? reject(err) : resolveRun(r)));
@@ -164,10 +198,44 @@ async function measure(name: string, opts: autocannon.Options): Promise<Run> {
     p50: percentile(times, 0.5),
     p95: percentile(times, 0.95),
     p99: percentile(times, 0.99),
+    max: times[times.length - 1] ?? 0,
     rps: result.requests.total / (result.duration || SECONDS),
     requests: result.requests.total,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
+    load,
+  };
+}
+
+/** An open-loop run at `rate` req/s over the paths in `pathsFile`, by scripts/open-loop.ts in a child process. */
+async function measureOpenLoop(name: string, pathsFile: string, rate: number, headers: Record<string, string>, url = base): Promise<Run> {
+  const load = loadavg()[0];
+  const before = await cpuSnapshot(server, db);
+  const args = ['--url', url, '--paths-file', pathsFile, '--rate', String(rate), '--seconds', String(SECONDS), '--connections', String(RATE_CONNECTIONS), '--arrivals', ARRIVALS, '--json'];
+  for (const [k, v] of Object.entries(headers)) args.push('--header', `${k}: ${v}`);
+  const child = spawn(process.execPath, [...process.execArgv, resolve(root, 'scripts/open-loop.ts'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  if (code !== 0) throw new Error(`open-loop generator exited with ${code}`);
+  const r = JSON.parse(out) as OpenLoopResult;
+  const after = await cpuSnapshot(server, db);
+  const n = Math.max(1, r.completed);
+  return {
+    name,
+    p50: r.p50,
+    p95: r.p95,
+    p99: r.p99,
+    max: r.max,
+    rps: r.achievedRate,
+    requests: r.completed,
+    non2xx: r.non2xx,
+    errors: r.errors,
+    serverCpu: (cpuSpent(before.server, after.server) * 1000) / n,
+    dbCpu: (cpuSpent(before.db, after.db) * 1000) / n,
+    load,
+    late: r.late,
+    dropped: r.dropped,
   };
 }
 
@@ -184,6 +252,10 @@ try {
   const t0 = performance.now();
   if (!reuse) await seed(db, persons);
   const seedSeconds = (performance.now() - t0) / 1000;
+  // A reused database has the audit events of earlier runs: analyze it now, or the service's
+  // own analyzer (autovacuum is off here) would do it, and re-plan every connection's
+  // statements, in the middle of the first measured run.
+  if (reuse) await db.query(`ANALYZE`);
   const [{ n: recordCount }] = (await db.query(`SELECT count(*)::int AS n FROM source_record WHERE status = 'active'`)).rows;
   console.log(
     reuse
@@ -229,26 +301,57 @@ try {
   // Warm-up (JIT, connection pool, caches), not measured.
   await measure('warm-up', { url: base, duration: 3, headers, requests: [{ method: 'GET', setupRequest: (r) => ({ ...r, path: mrnPath() }) }] });
 
-  const kinds: Array<[string, autocannon.Request[]]> = [
-    ['by identifier (MRN)', [{ method: 'GET', setupRequest: (r) => ({ ...r, path: mrnPath() }) }]],
-    ['by identifier (SSN)', [{ method: 'GET', setupRequest: (r) => ({ ...r, path: ssnPath() }) }]],
-    ['by demographics (search)', [{ method: 'POST', path: '/api/v1/record-locations/search', setupRequest: (r) => ({ ...r, body: searchBody() }) }]],
+  const kinds: Array<[string, string, autocannon.Request[]]> = [
+    ['mrn', 'by identifier (MRN)', [{ method: 'GET', setupRequest: (r) => ({ ...r, path: mrnPath() }) }]],
+    ['ssn', 'by identifier (SSN)', [{ method: 'GET', setupRequest: (r) => ({ ...r, path: ssnPath() }) }]],
+    ['search', 'by demographics (search)', [{ method: 'POST', path: '/api/v1/record-locations/search', setupRequest: (r) => ({ ...r, body: searchBody() }) }]],
   ];
   const runs: Run[] = [];
-  for (const [name, requests] of kinds) runs.push(await measure(`${name}`, { url: base, headers, requests }));
-  for (const [name, requests] of kinds.slice(0, 2)) {
-    runs.push(await measure(`${name} @${RATE}/s`, { url: base, headers, requests, connections: RATE_CONNECTIONS, overallRate: RATE }));
+  for (const [key, name, requests] of kinds) if (RUNS.has(key)) runs.push(await measure(`${name}`, { url: base, headers, requests }));
+  // Open loop: the same kinds of paths (20,000 of each, picked at random per request).
+  const pathsDir = mkdtempSync(join(tmpdir(), 'bench-locator-'));
+  try {
+    const pathFiles: Array<[string, string]> = (
+      [
+        ['open-mrn', 'by identifier (MRN)', mrnPath],
+        ['open-ssn', 'by identifier (SSN)', ssnPath],
+      ] as const
+    ).filter(([key]) => RUNS.has(key)).map(([, name, path], k) => {
+      const text = Array.from({ length: 20_000 }, path).join('\n');
+      const file = join(pathsDir, `paths-${k}.txt`);
+      writeFileSync(file, text);
+      return [name, file];
+    });
+    for (const rate of RATES) {
+      for (const [name, file] of pathFiles) runs.push(await measureOpenLoop(`${name} open @${rate}/s`, file, rate, { authorization: headers.authorization }));
+    }
+    if (RUNS.has('floor') && pathFiles.length > 0) {
+      // The floor: the same generator against a trivial HTTP server (its own process, '{}' per
+      // request) on the same machine at the same moment: what the machine and the generator
+      // alone add to every latency above.
+      const floorPort = port + 100;
+      const trivial = spawn(process.execPath, ['-e', `require('node:http').createServer((q, s) => { s.setHeader('content-type', 'application/json'); s.end('{}'); }).listen(${floorPort}, '127.0.0.1', () => console.log('up'))`], { stdio: ['ignore', 'pipe', 'inherit'] });
+      await new Promise((r) => trivial.stdout.once('data', r));
+      try {
+        runs.push(await measureOpenLoop(`floor: trivial server open @${RATES[0]}/s`, pathFiles[0][1], RATES[0], {}, `http://127.0.0.1:${floorPort}`));
+      } finally {
+        trivial.kill('SIGTERM');
+      }
+    }
+  } finally {
+    rmSync(pathsDir, { recursive: true, force: true });
   }
 
   const [{ size }] = (await db.query(`SELECT pg_size_pretty(pg_database_size(current_database())) AS size`)).rows;
   const [{ n: audits }] = (await db.query(`SELECT count(*)::int AS n FROM audit_event WHERE action LIKE 'locator.%'`)).rows;
   const mem = rssMb(server);
   console.log(`\n${recordCount} records · ${SECONDS} s per run · server LOG_LEVEL=warn, HTTP_WORKERS=${process.env.HTTP_WORKERS ?? 1} · one audit event per request`);
-  console.log(`throughput runs: ${CONNECTIONS} connections as fast as they go; '@${RATE}/s' runs: ${RATE} req/s offered over ${RATE_CONNECTIONS} connections`);
-  console.log('run                                  p50 ms   p95 ms   p99 ms     req/s   requests  non-2xx  errors   CPU ms/req: server  database');
+  console.log(`throughput runs: ${CONNECTIONS} connections as fast as they go (autocannon, closed loop)`);
+  console.log(`'open @N/s' runs: N req/s offered, ${ARRIVALS} arrivals, over ${RATE_CONNECTIONS} keep-alive connections (scripts/open-loop.ts, its own process); latency from the scheduled send time`);
+  console.log('run                                       p50 ms   p95 ms   p99 ms   max ms     req/s  requests  non-2xx  errors  late  dropped  CPU ms/req: server  database  load');
   for (const r of runs) {
     console.log(
-      `${r.name.padEnd(36)} ${r.p50.toFixed(1).padStart(6)}   ${r.p95.toFixed(1).padStart(6)}   ${r.p99.toFixed(1).padStart(6)}   ${r.rps.toFixed(0).padStart(7)}   ${String(r.requests).padStart(8)}  ${String(r.non2xx).padStart(7)}  ${String(r.errors).padStart(6)}   ${r.serverCpu.toFixed(2).padStart(18)}  ${r.dbCpu.toFixed(2).padStart(8)}`,
+      `${r.name.padEnd(40)} ${r.p50.toFixed(1).padStart(7)}  ${r.p95.toFixed(1).padStart(7)}  ${r.p99.toFixed(1).padStart(7)}  ${r.max.toFixed(1).padStart(7)}   ${r.rps.toFixed(0).padStart(7)}  ${String(r.requests).padStart(8)}  ${String(r.non2xx).padStart(7)}  ${String(r.errors).padStart(6)}  ${(r.late === undefined ? '-' : String(r.late)).padStart(4)}  ${(r.dropped === undefined ? '-' : String(r.dropped)).padStart(7)}   ${r.serverCpu.toFixed(2).padStart(18)}  ${r.dbCpu.toFixed(2).padStart(8)}  ${r.load.toFixed(1).padStart(4)}`,
     );
   }
   console.log(`database size ${size} (after ${audits} locator audit events) · server RSS ${mem.rss} MB (peak ${mem.peak} MB) per process`);

@@ -3,9 +3,9 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { ErrorFilter } from './common/http/error.filter.js';
+import { AppLogger, createRootLogger, requestLogMiddleware } from './common/http/logging.js';
 import { createValidationPipe } from './common/http/validation.js';
 import type { AppConfig } from './config/app-config.js';
 import { type DatabaseRuntime, startDatabaseRuntime } from './database/database-runtime.js';
@@ -24,6 +24,7 @@ export interface RunningApp {
 export async function createApp(config: AppConfig, options: { logger?: boolean } = {}): Promise<RunningApp> {
   const runtime: DatabaseRuntime = await startDatabaseRuntime(config);
   let app: NestExpressApplication | undefined;
+  const logger = createRootLogger(options.logger === false ? 'silent' : runtime.config.logLevel);
   try {
     app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(runtime.config), {
       bodyParser: false,
@@ -31,7 +32,8 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
       abortOnError: false,
       ...(options.logger === false ? { logger: false } : {}),
     });
-    if (options.logger !== false) app.useLogger(app.get(Logger));
+    if (options.logger !== false) app.useLogger(new AppLogger(logger));
+    app.use(requestLogMiddleware(logger));
     configureApp(app, runtime.config);
     await app.init();
   } catch (e) {

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
 import { type AuditFixedFields, auditInsertSql, auditParams } from '../audit/audit-statement.js';
+import { poolQuery } from '../database/pool-query.js';
 
 /** How an identifier that is not an organization's MRN is looked up in the records' normalized form. */
 export type IdentifierMatch =
@@ -14,17 +16,21 @@ export interface LocationFilters {
   grades: string[] | null;
 }
 
-export interface LocationRow {
-  organizationId: string;
-  organizationName: string;
-  assigningAuthority: string;
-  localId: string;
-  method: string;
-  grade: string;
-  score: number | null;
-  firstSeen: Date;
-  lastUpdated: Date;
+/** A location as the API answers it (API.md): pointers only, never demographics. */
+export interface RecordLocation {
+  organization: { id: string; name: string; assigningAuthority: string };
+  patientIdentifier: { system: string; value: string };
+  link: { method: string; grade: string; score: number | null };
+  /** ISO 8601 UTC with milliseconds, as Date#toISOString writes it. */
+  firstSeen: string;
+  lastUpdated: string;
   endpoints: Array<{ id: string; connectionType: string; address: string; status: string }>;
+}
+
+/** Unknown, opted out, ambiguous and not permitted all answer exactly `{ personId: null, locations: [] }`. */
+export interface RecordLocations {
+  personId: string | null;
+  locations: RecordLocation[];
 }
 
 /**
@@ -81,9 +87,28 @@ function locateSql(personsCte: string, f: number): string {
       SELECT l.* FROM resolved CROSS JOIN LATERAL (${locationsSql('resolved.id', `$${f}`, `$${f + 1}`, `$${f + 2}`)}) l
       WHERE resolved.n = 1),
     audit AS (${audit})
-    SELECT resolved.n AS "personCount", resolved.id AS "personId", loc.*
-    FROM resolved LEFT JOIN loc ON true
-    ORDER BY loc."organizationId", loc."localId"`;
+    SELECT json_build_object(
+             'personId', CASE WHEN resolved.n = 1 THEN resolved.id END,
+             'locations', coalesce((
+               SELECT json_agg(json_build_object(
+                        'organization', json_build_object('id', loc."organizationId", 'name', loc."organizationName", 'assigningAuthority', loc."assigningAuthority"),
+                        'patientIdentifier', json_build_object('system', loc."assigningAuthority", 'value', loc."localId"),
+                        'link', json_build_object('method', loc.method, 'grade', loc.grade, 'score', loc.score),
+                        'firstSeen', ${isoTimestamp('loc."firstSeen"')},
+                        'lastUpdated', ${isoTimestamp('loc."lastUpdated"')},
+                        'endpoints', loc.endpoints)
+                      ORDER BY loc."organizationId", loc."localId")
+               FROM loc), '[]'::json)) AS answer
+    FROM resolved`;
+}
+
+/**
+ * A timestamptz as JavaScript's Date#toISOString writes it (UTC, milliseconds, `Z`): the
+ * answer's timestamps read exactly as they did when Node turned the rows into the answer
+ * (node-pg also truncated the microseconds).
+ */
+function isoTimestamp(column: string): string {
+  return `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 }
 
 /** The visible persons an identifier names (at most two: more than one is ambiguous anyway). */
@@ -113,33 +138,27 @@ const IDENTIFIER_SQL = { ssn: locateSql(identifierPersonsCte('ssn'), 4), other: 
 /** Persons named by id (a person lookup, or the candidates a demographic match resolved to). */
 const PERSONS_SQL = locateSql(`persons AS (SELECT p.id FROM person p WHERE p.id = ANY($1::uuid[]) AND p.status = 'active' AND p.consent = 'opt-in')`, 2);
 
-export interface Located {
-  /** Visible persons the input named: 0, 1, or 2 (more than one). */
-  personCount: number;
-  personId: string | null;
-  locations: LocationRow[];
-}
-
-type LocatedRow = Partial<LocationRow> & { personCount: number; personId: string | null };
-
 /**
  * The locator's SQL: one statement per lookup, which also writes the lookup's audit event.
  * An identifier resolves to visible persons (active, not opted out) — through an
  * organization's assigning authority as an MRN, or else through the records' normalized
  * identifiers — and, when it names exactly one, that person's locations come back in the
- * same statement. Everything is read from the current tables (no cache), so an unlink,
- * merge, retirement or endpoint change shows at once.
+ * same statement, already in the answer's shape (API.md), so Node maps no rows. Everything
+ * is read from the current tables (no cache), so an unlink, merge, retirement or endpoint
+ * change shows at once.
  */
 @Injectable()
 export class LocatorRepository {
-  async locateByIdentifier(system: string, value: string, match: IdentifierMatch, f: LocationFilters, audit: AuditFixedFields, m: EntityManager): Promise<Located> {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async locateByIdentifier(system: string, value: string, match: IdentifierMatch, f: LocationFilters, audit: AuditFixedFields): Promise<RecordLocations> {
     const key = match.kind === 'ssn' ? match.digits : JSON.stringify([{ system: match.system, value: match.value }]);
-    return located(await m.query(IDENTIFIER_SQL[match.kind], [system, value, key, ...filterParams(f), ...auditParams(audit)]));
+    return answerOf(await poolQuery(this.dataSource, IDENTIFIER_SQL[match.kind], [system, value, key, ...filterParams(f), ...auditParams(audit)]));
   }
 
   /** The persons (by id) the lookup resolved to: the locations when exactly one of them is visible. */
-  async locateByPersons(personIds: string[], f: LocationFilters, audit: AuditFixedFields, m: EntityManager): Promise<Located> {
-    return located(await m.query(PERSONS_SQL, [personIds, ...filterParams(f), ...auditParams(audit)]));
+  async locateByPersons(personIds: string[], f: LocationFilters, audit: AuditFixedFields): Promise<RecordLocations> {
+    return answerOf(await poolQuery(this.dataSource, PERSONS_SQL, [personIds, ...filterParams(f), ...auditParams(audit)]));
   }
 }
 
@@ -147,11 +166,7 @@ function filterParams(f: LocationFilters): unknown[] {
   return [f.organizationId, f.connectionType, f.grades];
 }
 
-function located(rows: LocatedRow[]): Located {
-  const personCount = rows[0]?.personCount ?? 0;
-  return {
-    personCount,
-    personId: personCount === 1 ? (rows[0].personId ?? null) : null,
-    locations: rows.filter((r) => r.organizationId != null).map(({ personCount: _n, personId: _p, ...loc }) => loc as LocationRow),
-  };
+/** A lookup's one row: its answer (one statement, outside any transaction: it commits with its audit event). */
+function answerOf(rows: Array<{ answer: RecordLocations }>): RecordLocations {
+  return rows[0].answer;
 }

@@ -1,33 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { type AuditFixedFields, auditFixedFields } from '../audit/audit-statement.js';
 import type { Actor } from '../auth/auth.decorators.js';
 import { type Demographics, type MatchGrade, normalize, SSN_SYSTEM } from '../matching/engine/index.js';
 import { MatchService } from '../matching/match.service.js';
 import type { LocatorGrade } from './dto/locator.dto.js';
-import { type IdentifierMatch, type Located, type LocationFilters, type LocationRow, LocatorRepository } from './locator.repository.js';
+import { type IdentifierMatch, type LocationFilters, LocatorRepository, type RecordLocations } from './locator.repository.js';
 
 export interface LocatorFilters {
   organization?: string;
   connectionType?: string;
   minGrade?: LocatorGrade;
   purpose?: string;
-}
-
-export interface RecordLocation {
-  organization: { id: string; name: string; assigningAuthority: string };
-  patientIdentifier: { system: string; value: string };
-  link: { method: string; grade: string; score: number | null };
-  firstSeen: Date;
-  lastUpdated: Date;
-  endpoints: Array<{ id: string; connectionType: string; address: string; status: string }>;
-}
-
-/** Unknown, opted out, ambiguous and not permitted all answer exactly this. */
-export interface RecordLocations {
-  personId: string | null;
-  locations: RecordLocation[];
 }
 
 const GRADE_RANK: Record<MatchGrade, number> = { certain: 3, probable: 2, possible: 1, 'certainly-not': 0 };
@@ -47,7 +30,6 @@ const GRADES_AT_LEAST: Record<LocatorGrade, string[]> = {
 @Injectable()
 export class LocatorService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly locator: LocatorRepository,
     private readonly match: MatchService,
   ) {}
@@ -63,12 +45,12 @@ export class LocatorService {
     // An organization's assigning authority: its MRN. Otherwise another identifier system.
     // The audit event names the identifier's system only: its value is PHI.
     const audit = auditOf('locator.identifier', filters, actor, { identifierSystem: system });
-    return answer(await this.locator.locateByIdentifier(system, value, identifierMatch(system, value), toLocationFilters(filters), audit, this.dataSource.manager));
+    return this.locator.locateByIdentifier(system, value, identifierMatch(system, value), toLocationFilters(filters), audit);
   }
 
   async byPerson(personId: string, filters: LocatorFilters, actor: Actor): Promise<RecordLocations> {
     const audit = auditOf('locator.person', filters, actor, {}, [personId]);
-    return answer(await this.locator.locateByPersons([personId], toLocationFilters(filters), audit, this.dataSource.manager));
+    return this.locator.locateByPersons([personId], toLocationFilters(filters), audit);
   }
 
   /**
@@ -82,7 +64,7 @@ export class LocatorService {
     const decisive = candidates.length === 1 || (candidates.length > 1 && candidates[0].score.grade !== candidates[1].score.grade);
     const personIds = decisive ? [candidates[0].personId] : candidates.map((c) => c.personId);
     const audit = auditOf('locator.search', filters, actor, { matchGrade });
-    return answer(await this.locator.locateByPersons(personIds, toLocationFilters(filters), audit, this.dataSource.manager));
+    return this.locator.locateByPersons(personIds, toLocationFilters(filters), audit);
   }
 }
 
@@ -107,10 +89,6 @@ function auditOf(action: string, filters: LocatorFilters, actor: Actor, details:
   });
 }
 
-function answer(result: Located): RecordLocations {
-  return { personId: result.personId, locations: result.locations.map(toLocation) };
-}
-
 /** The identifier in the form the feed stored it (the engine's normalizer: SSN digits, trimmed values). */
 function identifierMatch(system: string, value: string): IdentifierMatch {
   const n = normalize({ name: [], identifiers: [{ system, value }] });
@@ -121,15 +99,4 @@ function identifierMatch(system: string, value: string): IdentifierMatch {
 
 function toLocationFilters(f: LocatorFilters): LocationFilters {
   return { organizationId: f.organization ?? null, connectionType: f.connectionType ?? null, grades: f.minGrade ? GRADES_AT_LEAST[f.minGrade] : null };
-}
-
-function toLocation(r: LocationRow): RecordLocation {
-  return {
-    organization: { id: r.organizationId, name: r.organizationName, assigningAuthority: r.assigningAuthority },
-    patientIdentifier: { system: r.assigningAuthority, value: r.localId },
-    link: { method: r.method, grade: r.grade, score: r.score },
-    firstSeen: r.firstSeen,
-    lastUpdated: r.lastUpdated,
-    endpoints: r.endpoints,
-  };
 }

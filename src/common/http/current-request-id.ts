@@ -1,6 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 
-/** The request id pino-http assigned (also echoed in X-Request-Id and every error body). */
+/** The request id the request log middleware assigned (also echoed in X-Request-Id and every error body). */
 export const CurrentRequestId = createParamDecorator((_: unknown, ctx: ExecutionContext): string => {
   const req = ctx.switchToHttp().getRequest<{ id?: unknown }>();
   return String(req.id ?? '');
