@@ -19,12 +19,12 @@
  */
 import http from 'node:http';
 import { resolve } from 'node:path';
-import { type FebrlRow, readFebrl, scoreClusters } from './febrl.js';
+import { febrlDirectory, type FebrlRow, readFebrl, scoreClusters } from './febrl.js';
 import { householdPopulation } from '../test/factories/household-population.js';
 import pg from 'pg';
 import { ADMIN, cpuSnapshot, cpuSpent, freshDatabase, root, startServer } from './bench-server.js';
 
-const febrlDir = resolve(root, process.env.FEBRL_DIR ?? '../shared/datasets/febrl');
+const febrlDir = febrlDirectory();
 const wanted = (process.env.BENCH_DATASETS ?? 'febrl4,febrl3,febrl2,households').split(',');
 
 type Row = FebrlRow & { localId: string };

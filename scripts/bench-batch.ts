@@ -24,12 +24,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { ADMIN, cpuSeconds, freshDatabase, root } from './bench-server.js';
-import { readFebrl, scoreClusters } from './febrl.js';
+import { febrlDirectory, readFebrl, scoreClusters } from './febrl.js';
 import { getToken, progressLine, processed, uploadFile, waitForLoad } from './batch-client.js';
 import { csvLine, SYNTHETIC_COLUMNS, syntheticPatients } from '../test/factories/synthetic-patients.js';
 
 const sizes = (process.env.BENCH_N ?? '100000').split(',').filter((s) => s.trim() !== '').map((s) => Number(s.trim()));
-const febrlDir = resolve(root, process.env.FEBRL_DIR ?? '../shared/datasets/febrl');
+const febrlDir = febrlDirectory();
 const withFebrl = (process.env.BENCH_FEBRL ?? '1') !== '0';
 const extraWorkers = Number(process.env.BENCH_WORKERS ?? 1);
 const seed = Number(process.env.BENCH_SEED ?? 42);

@@ -8,13 +8,13 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadRuleSet } from '../src/matching/rules/load-rule-set.js';
-import { entityOf, readFebrl } from './febrl.js';
+import { entityOf, febrlDirectory, readFebrl } from './febrl.js';
 import { householdPopulation, type Population } from '../test/factories/household-population.js';
 import { normalize, scorePair, type CompiledRuleSet, type MatchScore } from '../src/matching/engine/index.js';
 import { simulate, type RunResult, type SourceRow, type Stored } from './engine-simulation.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const febrlDir = resolve(root, process.env.FEBRL_DIR ?? '../shared/datasets/febrl');
+const febrlDir = febrlDirectory();
 const traceErrors = process.env.EVAL_ERRORS === '1';
 const rulesFile = resolve(root, process.env.RULES_FILE ?? 'matching-rules/default.json');
 

@@ -8,9 +8,22 @@
  * (invalid dates are dropped, never repaired); soc_sec_id → identifier in the SSN system.
  * There is no sex column. Fields are trimmed; an empty field is absent.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { SSN_SYSTEM, type Demographics } from '../src/matching/engine/index.js';
+
+/**
+ * Where the FEBRL files are: FEBRL_DIR; else the workspace's ../shared/datasets/febrl beside
+ * the project root; else the copy in test/fixtures/febrl (the same files with their licence,
+ * so a clone anywhere can run the quality tests and benchmarks).
+ */
+export function febrlDirectory(): string {
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+  if (process.env.FEBRL_DIR) return resolve(root, process.env.FEBRL_DIR);
+  const shared = resolve(root, '../shared/datasets/febrl');
+  return existsSync(join(shared, 'dataset4a.csv')) ? shared : resolve(root, 'test/fixtures/febrl');
+}
 
 export interface FebrlRow {
   recId: string;

@@ -11,11 +11,11 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadRuleSet } from '../../src/matching/rules/load-rule-set.js';
 import { simulate, type SourceRow } from '../../scripts/engine-simulation.js';
-import { readFebrl, scoreClusters } from '../../scripts/febrl.js';
+import { febrlDirectory, readFebrl, scoreClusters } from '../../scripts/febrl.js';
 import { householdPopulation } from '../factories/household-population.js';
 
 const root = resolve(import.meta.dirname, '../..');
-const febrlDir = resolve(root, '../shared/datasets/febrl');
+const febrlDir = febrlDirectory();
 const rs = loadRuleSet(resolve(root, 'matching-rules/default.json'));
 
 function quality(rows: SourceRow[]) {
