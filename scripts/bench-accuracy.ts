@@ -10,7 +10,7 @@
  *   sharing surname, address and phone) registered at six organizations, seed 7
  *
  * Needs `npm run build`. BENCH_DATABASE_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres),
- * FEBRL_DIR (default ../shared/datasets/febrl), BENCH_DATASETS (e.g. "febrl4"),
+ * FEBRL_DIR (default ../shared/datasets/febrl, else test/fixtures/febrl), BENCH_DATASETS (e.g. "febrl4"),
  * BENCH_DB_SUFFIX (appended to the database names, to run two benchmarks side by side),
  * BENCH_DB_SETTINGS (per-database settings for diagnosis, e.g.
  * "log_min_duration_statement=0;log_parameter_max_length=0" for every statement's duration in

@@ -3,7 +3,7 @@
  * on the FEBRL data sets and print precision / recall / F1, pairs scored, reviews, time
  * and scorePair throughput. Truth labels (rec_id) are used only after the run, to score.
  *
- *   npm run eval:engine            (FEBRL_DIR overrides ../shared/datasets/febrl)
+ *   npm run eval:engine            (FEBRL_DIR overrides ../shared/datasets/febrl, else test/fixtures/febrl)
  */
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
