@@ -7,7 +7,8 @@ import { TableStatisticsService } from './table-statistics.service.js';
 
 /**
  * TypeORM on the resolved database URL (real PostgreSQL or the embedded PGlite socket), and
- * the planner statistics of its tables kept current where autovacuum does not.
+ * the planner statistics of its tables kept current where autovacuum does not. Global: the
+ * data source is anyway, and a batch load asks the analyzer for a pass between its chunks.
  */
 @Module({})
 export class DatabaseModule {
@@ -15,6 +16,7 @@ export class DatabaseModule {
     if (!config.database.url) throw new Error('DatabaseModule needs a resolved database URL (start the embedded database first)');
     return {
       module: DatabaseModule,
+      global: true,
       imports: [
         TypeOrmModule.forRoot({
           ...buildDataSourceOptions(config.database.url, config.database.poolSize, { preparedStatements: config.database.mode === 'postgres' }),

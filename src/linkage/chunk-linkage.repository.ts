@@ -177,18 +177,6 @@ export class ChunkLinkageRepository {
     return { rows: rows.filter((r) => !r.visible), complete: rows.length < limit };
   }
 
-  /**
-   * Statistics of the tables a load grows, between chunks (outside any transaction).
-   * PostgreSQL's autovacuum analyzes them when it is on and has caught up; a load of a million
-   * rows outruns it, and with autovacuum off (as on the CI machine) the planner would keep the
-   * estimates of an empty database. (A VACUUM of blocking_key for its visibility map was tried
-   * too: at 300,000 records it ran for three minutes beside the load, and pages written while
-   * chunks hold snapshots cannot be marked all-visible anyway.)
-   */
-  async refreshLinkageStatistics(m: EntityManager): Promise<void> {
-    await m.query(`ANALYZE source_record, blocking_key, record_link, person, term_frequency`);
-  }
-
   /** The chunk's records that exist already (any status), with link and blocking keys. */
   async findRecords(organizationId: string, localIds: string[], m: EntityManager): Promise<ChunkRecordRow[]> {
     if (!localIds.length) return [];

@@ -151,11 +151,6 @@ export class ChunkLinkageService {
     await this.repo.withoutJit(m);
   }
 
-  /** See ChunkLinkageRepository.refreshLinkageStatistics (run outside a transaction). */
-  async refreshStatistics(m: EntityManager): Promise<void> {
-    await this.repo.refreshLinkageStatistics(m);
-  }
-
   /**
    * Reads the chunk's stored records, blocks and candidates and compares each row with its
    * stored candidates. Run it in a REPEATABLE READ transaction without the lock (the caller
