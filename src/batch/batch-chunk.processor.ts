@@ -206,7 +206,7 @@ export class BatchChunkProcessor implements OnModuleInit, OnApplicationBootstrap
     for (const [i, raw] of chunk.payload.entries()) {
       if (i % PREPARE_SLICE === PREPARE_SLICE - 1) await new Promise((r) => setImmediate(r));
       const row = chunk.firstRow + i;
-      const parsed = chunk.format === 'csv' ? csvRowToRecord(chunk.columns ?? [], raw as string[]) : ndjsonLineToRecord(raw as string);
+      const parsed = chunk.format === 'csv' ? csvRowToRecord(chunk.columns ?? [], raw as Array<string | null>) : ndjsonLineToRecord(raw as string | null);
       const checked = parsed.errors.length ? null : validateDemographics(parsed.demographics);
       const fieldErrors = parsed.errors.length
         ? parsed.errors

@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { validateDemographics } from '../identities/demographics.validation.js';
 import { toDemographics } from '../identities/demographics.mapper.js';
 import { syntheticPatients, SYNTHETIC_COLUMNS } from '../../test/factories/synthetic-patients.js';
-import { csvHeaderProblems, csvRowToRecord, ndjsonLineToRecord } from './batch-rows.js';
+import { csvHeaderProblems, csvRowToRecord, ndjsonLineToRecord, stageable } from './batch-rows.js';
+import { NUL_MESSAGE } from '../common/nul-characters.js';
+import { LOCAL_ID_MESSAGE } from '../identities/local-id.js';
 
 const SSN = 'urn:oid:2.16.840.1.113883.4.1';
 
@@ -48,5 +50,27 @@ describe('batch rows', () => {
       const nd = ndjsonLineToRecord(JSON.stringify({ localId: row.localId, demographics: parsed.demographics }));
       expect(nd.demographics).toEqual(toDemographics(validateDemographics(nd.demographics).value!));
     }
+  });
+});
+
+describe('rows holding a NUL character (PostgreSQL cannot store one)', () => {
+  it('are staged with the field (CSV) or the line (NDJSON) as null', () => {
+    expect(stageable(['A1', 'Lee'])).toEqual(['A1', 'Lee']);
+    expect(stageable(['A1', 'L\u0000ee', ''])).toEqual(['A1', null, '']);
+    expect(stageable('{"localId":"A1"}')).toBe('{"localId":"A1"}');
+    expect(stageable('{"localId":"A\u00001"}')).toBeNull();
+  });
+
+  it('are reported naming the column, with the local id when it is not the bad field', () => {
+    expect(csvRowToRecord(['localId', 'family'], ['A1', null])).toEqual({ localId: 'A1', errors: [{ field: 'family', messages: [NUL_MESSAGE] }] });
+    expect(csvRowToRecord(['localId', 'family'], [null, 'Lee'])).toEqual({ localId: null, errors: [{ field: 'localId', messages: [NUL_MESSAGE] }] });
+    expect(ndjsonLineToRecord(null)).toEqual({ localId: null, errors: [{ field: 'row', messages: [NUL_MESSAGE] }] });
+  });
+
+  it('an escaped NUL inside an NDJSON line is reported by the demographics validation, naming the field', () => {
+    const parsed = ndjsonLineToRecord(JSON.stringify({ localId: 'A1', demographics: { name: [{ family: 'L\u0000ee' }] } }));
+    expect(parsed.errors).toEqual([]);
+    expect(validateDemographics(parsed.demographics).errors).toEqual([{ field: 'name[0].family', messages: [NUL_MESSAGE] }]);
+    expect(csvRowToRecord(['localId'], ['A\u00011']).errors).toEqual([{ field: 'localId', messages: [LOCAL_ID_MESSAGE] }]);
   });
 });

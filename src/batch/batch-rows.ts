@@ -5,6 +5,8 @@
  */
 import { SSN_SYSTEM } from '../matching/engine/index.js';
 import type { FieldError } from '../common/errors/domain-error.js';
+import { NUL_MESSAGE, printableKey } from '../common/nul-characters.js';
+import { LOCAL_ID_MESSAGE, LOCAL_ID_PATTERN } from '../identities/local-id.js';
 
 export const CSV_COLUMNS = [
   'localId', 'family', 'given', 'middle', 'birthDate', 'sex', 'line1', 'line2', 'city', 'state', 'postalCode', 'country',
@@ -14,7 +16,17 @@ export type CsvColumn = (typeof CSV_COLUMNS)[number];
 const KNOWN = new Set<string>(CSV_COLUMNS);
 
 /** The same local-id rule as the record route's path parameter. */
-export const LOCAL_ID = /^[^\s/\\]{1,100}$/u;
+export const LOCAL_ID = LOCAL_ID_PATTERN;
+
+/**
+ * A parsed CSV row or an NDJSON line as it is staged (jsonb, which cannot hold U+0000): a CSV
+ * field holding a NUL is staged as null, an NDJSON line holding a raw NUL byte as null, and
+ * the row is reported when its chunk runs (see csvRowToRecord, ndjsonLineToRecord).
+ */
+export function stageable(record: string | string[]): string | Array<string | null> | null {
+  if (typeof record === 'string') return record.includes('\u0000') ? null : record;
+  return record.some((f) => f.includes('\u0000')) ? record.map((f) => (f.includes('\u0000') ? null : f)) : record;
+}
 
 /** Problems of a CSV header: unknown columns, duplicates, a missing localId column. Empty when usable. */
 export function csvHeaderProblems(header: string[]): FieldError[] {
@@ -39,8 +51,17 @@ export interface ParsedRow {
   errors: FieldError[];
 }
 
-/** A CSV row (fields in header order) as the feed's demographics; empty fields are absent. */
-export function csvRowToRecord(columns: readonly string[], fields: readonly string[]): ParsedRow {
+/**
+ * A CSV row (fields in header order) as the feed's demographics; empty fields are absent. A
+ * null field is one that held a NUL character (see stageable): the row is reported.
+ */
+export function csvRowToRecord(columns: readonly string[], staged: ReadonlyArray<string | null>): ParsedRow {
+  const nul = columns.filter((_, i) => staged[i] === null);
+  const fields = staged.map((f) => f ?? '');
+  if (nul.length > 0) {
+    const localId = nul.includes('localId') ? null : localIdOf(fields[columns.indexOf('localId')]);
+    return { localId, errors: nul.map((c) => ({ field: c, messages: [NUL_MESSAGE] })) };
+  }
   if (fields.length !== columns.length) {
     return { localId: localIdOf(fields[columns.indexOf('localId')]), errors: [{ field: 'row', messages: [`has ${fields.length} fields, the header has ${columns.length}`] }] };
   }
@@ -69,8 +90,9 @@ export function csvRowToRecord(columns: readonly string[], fields: readonly stri
   return { localId, demographics, errors };
 }
 
-/** An NDJSON line: `{ localId, demographics }`. */
-export function ndjsonLineToRecord(line: string): ParsedRow {
+/** An NDJSON line: `{ localId, demographics }`; null is a line that held a raw NUL byte (see stageable). */
+export function ndjsonLineToRecord(line: string | null): ParsedRow {
+  if (line === null) return { localId: null, errors: [{ field: 'row', messages: [NUL_MESSAGE] }] };
   let value: unknown;
   try {
     value = JSON.parse(line);
@@ -84,7 +106,7 @@ export function ndjsonLineToRecord(line: string): ParsedRow {
   const localId = typeof raw === 'string' ? raw : null;
   const errors = [
     ...(typeof raw === 'string' || raw === undefined ? localIdErrors(localId) : [{ field: 'localId', messages: ['must be a string'] }]),
-    ...Object.keys(rest).map((k) => ({ field: k.slice(0, 60), messages: ['unknown field'] })),
+    ...Object.keys(rest).map((k) => ({ field: printableKey(k.slice(0, 60)), messages: ['unknown field'] })),
   ];
   if (demographics === undefined) errors.push({ field: 'demographics', messages: ['is required'] });
   return { localId: localIdOf(localId ?? undefined), demographics, errors };
@@ -92,7 +114,7 @@ export function ndjsonLineToRecord(line: string): ParsedRow {
 
 function localIdErrors(localId: string | null): FieldError[] {
   if (localId === null) return [{ field: 'localId', messages: ['is required'] }];
-  return LOCAL_ID.test(localId) ? [] : [{ field: 'localId', messages: ['localId must be 1-100 characters without spaces or slashes'] }];
+  return LOCAL_ID.test(localId) ? [] : [{ field: 'localId', messages: [LOCAL_ID_MESSAGE] }];
 }
 
 /** A local id fit to appear in the error report (it is the organization's key, not PHI). */

@@ -13,7 +13,7 @@ import { JobQueue } from '../jobs/job-queue.js';
 import { OrganizationsService } from '../organizations/organizations.service.js';
 import { BatchError } from './batch.errors.js';
 import { type BatchFormat, BatchLoadRepository } from './batch-load.repository.js';
-import { csvHeaderProblems } from './batch-rows.js';
+import { csvHeaderProblems, stageable } from './batch-rows.js';
 import { BATCH_QUEUE, type ChunkJob, chunkJobId } from './batch-queue.js';
 
 /**
@@ -68,7 +68,7 @@ export class BatchUploadService {
             continue;
           }
           rows++;
-          buffer.push(record);
+          buffer.push(stageable(record as string | string[]));
           if (buffer.length >= chunkRows) await flush();
         }
       } catch (e) {

@@ -2,6 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { type FieldError } from '../common/errors/domain-error.js';
 import { flattenValidationErrors } from '../common/http/validation.js';
+import { nulCharacterErrors } from '../common/nul-characters.js';
 import { DemographicsDto } from './dto/demographics.dto.js';
 
 /**
@@ -12,6 +13,10 @@ export function validateDemographics(plain: unknown): { value?: DemographicsDto;
   if (!plain || typeof plain !== 'object' || Array.isArray(plain)) {
     return { errors: [{ field: 'demographics', messages: ['must be an object'] }] };
   }
+  // As the request pipe does: a NUL is reported alone (PostgreSQL could not store it, nor a
+  // field name holding one).
+  const nul = nulCharacterErrors(plain);
+  if (nul.length > 0) return { errors: nul };
   const dto = plainToInstance(DemographicsDto, plain);
   const errors = flattenValidationErrors(validateSync(dto, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true }));
   return errors.length ? { errors } : { value: dto, errors };

@@ -100,6 +100,33 @@ describe.each([
     expect(errors.text).not.toMatch(/1980-02-30|robot|Bob/);
   });
 
+  it('reports rows holding a NUL character (which PostgreSQL cannot store) and loads the rest', async () => {
+    const csvBody = ['localId,family,given', 'B1,Lee,Ann', 'B2,Ng\u0000,Cy', 'B\u00003,Ho,Di', 'B4,Fox,Ed'].join('\n');
+    const c = await upload(csvBody, 'text/csv').expect(202);
+    const cDone = await waitForLoad(t, feed, c.body.id);
+    expect(cDone).toMatchObject({ status: 'completed', counts: { rows: 4, created: 2, rejected: 2 } });
+    const cErrors = (await t.http().get(`/api/v1/batch-loads/${c.body.id}/errors`).auth(feed, { type: 'bearer' }).expect(200)).text.trim().split('\n').map((l) => JSON.parse(l));
+    expect(cErrors).toEqual([
+      { row: 2, localId: 'B2', errors: [{ field: 'family', messages: ['must not contain the NUL character (U+0000)'] }] },
+      { row: 3, localId: null, errors: [{ field: 'localId', messages: ['must not contain the NUL character (U+0000)'] }] },
+    ]);
+    const ndjson = [
+      JSON.stringify({ localId: 'N1', demographics: { name: [{ family: 'Lee\u0000' }] } }),
+      `{"localId":"N2","demographics":{"name":[{"family":"Ng\u0000"}]}}`,
+      JSON.stringify({ localId: 'N3', demographics: { name: [{ family: 'Ho' }] }, ['x\u0000']: 1 }),
+      JSON.stringify({ localId: 'N4', demographics: { name: [{ family: 'Fox' }] } }),
+    ].join('\n');
+    const n = await upload(ndjson, 'application/x-ndjson', `organizationId=${ORG}&format=ndjson`).expect(202);
+    const nDone = await waitForLoad(t, feed, n.body.id);
+    expect(nDone).toMatchObject({ status: 'completed', counts: { rows: 4, created: 1, rejected: 3 } });
+    const nErrors = (await t.http().get(`/api/v1/batch-loads/${n.body.id}/errors`).auth(feed, { type: 'bearer' }).expect(200)).text.trim().split('\n').map((l) => JSON.parse(l));
+    expect(nErrors.map((e: { row: number; localId: string | null; errors: Array<{ field: string }> }) => [e.row, e.localId, e.errors.map((x) => x.field)])).toEqual([
+      [1, 'N1', ['demographics.name[0].family']],
+      [2, null, ['row']],
+      [3, 'N3', ['x\\u0000']],
+    ]);
+  });
+
   it('loads NDJSON raw and CSV as multipart, and re-uploading the same file changes nothing', async () => {
     const nd = rows.slice(0, 30).map((r) => JSON.stringify({ localId: r.localId, demographics: demographicsOf(r) })).join('\n');
     const a = await upload(`${nd}\n{"localId":"X1"}\nnot json\n`, 'application/x-ndjson').expect(202);

@@ -347,6 +347,12 @@ describe('record locator: where does this patient have records?', () => {
       expect(fieldsOf((await byPerson(personId, { color: 'red' }).expect(400)).body)).toEqual(['color']);
       expect(fieldsOf((await search({ demographics: buildDemographics(), minGrade: 'best' }).expect(400)).body)).toEqual(['minGrade']);
     });
+    it('a NUL character in the identifier, a filter or the demographics → 400 naming it, no audit event', async () => {
+      expect(fieldsOf((await byIdentifier(`${MERCY_AA}|M-10\u000001`).expect(400)).body)).toEqual(['identifier']);
+      expect(fieldsOf((await byIdentifier(`${MERCY_AA}|M-1001`, { purpose: 'treat\u0000ment' }).expect(400)).body)).toEqual(['purpose']);
+      expect(fieldsOf((await search({ demographics: { name: [{ family: 'Whit\u0000aker' }] } }).expect(400)).body)).toEqual(['demographics.name[0].family']);
+      expect(await auditCount()).toBe(0);
+    });
     it('a bad person id and bad demographics', async () => {
       expect(fieldsOf((await byPerson('not-a-uuid').expect(400)).body)).toEqual(['personId']);
       const bad = await search({ demographics: { name: [{ family: 'X' }], birthDate: '2001-02-30' } }).expect(400);

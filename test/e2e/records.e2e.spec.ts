@@ -135,6 +135,20 @@ describe('records: the identity feed (PUT, GET, DELETE)', () => {
       expect(tooLong.body.details.map((d: { field: string }) => d.field)).toEqual(['localId']);
       expect(await count(`SELECT count(*)::int AS n FROM source_record`)).toBe(before);
     });
+    it('a NUL character (U+0000, which PostgreSQL cannot store) in any field or the path → 400 naming each, nothing stored', async () => {
+      const before = await count(`SELECT count(*)::int AS n FROM source_record`);
+      const res = await put({ ...base, name: [{ family: 'Whit\u0000aker', given: ['Ann'] }], address: [{ line: ['1 Main\u0000 St'], city: 'Madison' }] }).expect(400);
+      expect(res.body).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED' });
+      expect(res.body.details).toEqual([
+        { field: 'name[0].family', messages: ['must not contain the NUL character (U+0000)'] },
+        { field: 'address[0].line[0]', messages: ['must not contain the NUL character (U+0000)'] },
+      ]);
+      const key = await put({ ...base, ['x\u0000y']: 1 }).expect(400);
+      expect(key.body.details.map((d: { field: string }) => d.field)).toEqual(['x\\u0000y']);
+      const path = await put(base, 'MRN%001').expect(400);
+      expect(path.body.details.map((d: { field: string }) => d.field)).toEqual(['localId']);
+      expect(await count(`SELECT count(*)::int AS n FROM source_record`)).toBe(before);
+    });
   });
 
   describe('scopes and organizations', () => {

@@ -1,5 +1,6 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
 import { DomainError, type FieldError } from '../errors/domain-error.js';
+import { nulCharacterErrors } from '../nul-characters.js';
 
 /** Flattens class-validator's nested errors into one entry per bad field (`name[0].given[1]`). */
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
@@ -14,9 +15,24 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
   return out;
 }
 
+/**
+ * The global pipe: a body, query or path parameter holding a NUL character answers 400 naming
+ * each such field (PostgreSQL cannot store one; see nul-characters.ts) before anything else
+ * looks at it; then class-validator as configured below.
+ */
+class RequestValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type !== 'custom') {
+      const nul = nulCharacterErrors(value, metadata.data ?? '');
+      if (nul.length > 0) throw DomainError.validation(nul);
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 /** Whitelist, refuse unknown fields, transform to DTO classes, and answer 400 naming every field. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new RequestValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
