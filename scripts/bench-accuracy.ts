@@ -25,6 +25,7 @@ import pg from 'pg';
 import { ADMIN, cpuSnapshot, cpuSpent, freshDatabase, root, startServer } from './bench-server.js';
 
 const febrlDir = febrlDirectory();
+const concurrency = Math.max(1, Number(process.env.BENCH_CONCURRENCY ?? 1));
 const wanted = (process.env.BENCH_DATASETS ?? 'febrl4,febrl3,febrl2,households').split(',');
 
 type Row = FebrlRow & { localId: string };
@@ -47,7 +48,7 @@ const DATASETS: Record<string, () => { orgs: string[]; rows: Row[] }> = {
 
 
 // A plain keep-alive HTTP client: cheaper per request than fetch, so the figure is the server's.
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+const agent = new http.Agent({ keepAlive: true, maxSockets: Math.max(1, Number(process.env.BENCH_CONCURRENCY ?? 1)) });
 function call(base: string, token: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolvePromise, reject) => {
@@ -86,16 +87,24 @@ async function runDataset(name: string, port: number): Promise<void> {
     const db = new pg.Client({ connectionString: databaseUrl });
     await db.connect();
     const cpu0 = await cpuSnapshot(proc, db);
+    const statuses: Record<number, number> = {};
     const t0 = performance.now();
-    for (const r of rows) {
-      const res = await call(base, token, 'PUT', `/api/v1/organizations/${r.org}/records/${r.localId}`, r.demographics);
-      if (res.status >= 300) {
-        rejected++;
-        if (rejected <= 3) console.error(`  rejected ${r.org}/${r.localId}: ${res.status} ${JSON.stringify(res.json?.details ?? res.json?.message)}`);
-        continue;
+    // BENCH_CONCURRENCY clients feed at once (each takes the next row), as a client in a hurry would.
+    let next = 0;
+    const client = async () => {
+      while (next < rows.length) {
+        const r = rows[next++];
+        const res = await call(base, token, 'PUT', `/api/v1/organizations/${r.org}/records/${r.localId}`, r.demographics);
+        if (res.status >= 300) {
+          statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+          rejected++;
+          if (rejected <= 3) console.error(`  rejected ${r.org}/${r.localId}: ${res.status} ${JSON.stringify(res.json?.details ?? res.json?.message)}`);
+          continue;
+        }
+        outcomes[res.json.decision.outcome] = (outcomes[res.json.decision.outcome] ?? 0) + 1;
       }
-      outcomes[res.json.decision.outcome] = (outcomes[res.json.decision.outcome] ?? 0) + 1;
-    }
+    };
+    await Promise.all(Array.from({ length: concurrency }, client));
     const feedSeconds = (performance.now() - t0) / 1000;
     const cpu1 = await cpuSnapshot(proc, db);
     await db.end();
@@ -109,10 +118,10 @@ async function runDataset(name: string, port: number): Promise<void> {
     const s = scoreClusters(members);
     const pct = (x: number) => (x * 100).toFixed(2);
     console.log(
-      `${name.padEnd(7)} records=${rows.length} rejected=${rejected} truePairs=${s.truePairs} predictedPairs=${s.predicted} TP=${s.truePositives}\n` +
+      `${name.padEnd(7)} records=${rows.length} rejected=${rejected} ${JSON.stringify(statuses)} truePairs=${s.truePairs} predictedPairs=${s.predicted} TP=${s.truePositives}\n` +
         `        precision=${pct(s.precision)}%  recall=${pct(s.recall)}%  F1=${s.f1.toFixed(4)}\n` +
         `        outcomes ${JSON.stringify(outcomes)}  pairsScored=${metrics.pairsScored} oversizedBlocksSkipped=${metrics.oversizedBlocksSkipped}\n` +
-        `        feed over HTTP: ${feedSeconds.toFixed(1)} s (${Math.round(rows.length / feedSeconds)} records/s, one request at a time); CPU per record: server ${perRecord(cpuSpent(cpu0.server, cpu1.server))} ms, database ${perRecord(cpuSpent(cpu0.db, cpu1.db))} ms\n` +
+        `        feed over HTTP: ${feedSeconds.toFixed(1)} s (${Math.round(rows.length / feedSeconds)} records/s, ${concurrency === 1 ? 'one request at a time' : `${concurrency} clients at once`}); CPU per record: server ${perRecord(cpuSpent(cpu0.server, cpu1.server))} ms, database ${perRecord(cpuSpent(cpu0.db, cpu1.db))} ms\n` +
         `        rule set ${metrics.ruleSet.id} v${metrics.ruleSet.version}`,
     );
   } finally {
