@@ -138,23 +138,43 @@ export class BatchChunkProcessor implements OnModuleInit, OnApplicationBootstrap
         continue;
       }
       timer.lap('waitTurn');
-      const done = await runInTransaction(this.dataSource, async (m) => {
-        if (!(await this.loads.lockPendingChunk(loadId, seq, m))) return true;
-        await this.linker.lockForChunk(m);
-        timer.lap('lock');
-        // Checked again under the batch lock: an earlier chunk may have been re-queued.
-        if (await this.loads.hasEarlierPending(loadId, seq, m)) return false;
-        const outcomes = await this.linker.linkChunk(chunk.organizationId, valid, pre, actor, m, timer);
-        const counts: Omit<BatchCounts, 'rows'> = { created: 0, updated: 0, unchanged: 0, linked: 0, review: 0, rejected: errors.length };
-        for (const o of outcomes) {
-          counts[o.record]++;
-          if (o.decision === 'linked') counts.linked++;
-          if (o.decision === 'review') counts.review++;
-        }
-        await this.loads.completeChunk(loadId, seq, counts, errors, m);
-        timer.lap('complete');
-        return true;
-      });
+      // The records this chunk makes active count in the index size from just before its
+      // COMMIT (the next chunk may take the batch lock the moment it commits, and must score
+      // with them, as the one-by-one feed would); settled once the commit is known.
+      let pending = 0;
+      const settle = (committed: boolean) => {
+        this.matching.settleRecordsActivated(pending, committed);
+        pending = 0;
+      };
+      let done: boolean;
+      try {
+        done = await runInTransaction(this.dataSource, async (m) => {
+          if (pending) settle(false); // the attempt before this one did not commit
+          let activated = 0;
+          if (!(await this.loads.lockPendingChunk(loadId, seq, m))) return true;
+          await this.linker.lockForChunk(m);
+          timer.lap('lock');
+          // Checked again under the batch lock: an earlier chunk may have been re-queued.
+          if (await this.loads.hasEarlierPending(loadId, seq, m)) return false;
+          const outcomes = await this.linker.linkChunk(chunk.organizationId, valid, pre, actor, m, timer);
+          const counts: Omit<BatchCounts, 'rows'> = { created: 0, updated: 0, unchanged: 0, linked: 0, review: 0, rejected: errors.length };
+          for (const o of outcomes) {
+            if (o.activated) activated++;
+            counts[o.record]++;
+            if (o.decision === 'linked') counts.linked++;
+            if (o.decision === 'review') counts.review++;
+          }
+          await this.loads.completeChunk(loadId, seq, counts, errors, m);
+          timer.lap('complete');
+          pending = activated;
+          this.matching.recordsActivatedPending(pending);
+          return true;
+        });
+      } catch (e) {
+        if (pending) settle(false);
+        throw e;
+      }
+      if (pending) settle(true);
       if (done) {
         timer.lap('commit');
         this.logger.debug({ loadId, seq, rows: chunk.payload.length, ...timer.summary(), memory: memoryMb() }, 'batch chunk timings');

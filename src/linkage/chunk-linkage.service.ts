@@ -37,6 +37,8 @@ export interface ChunkRowOutcome {
   record: 'created' | 'updated' | 'unchanged';
   /** Null for a replay (the same body again: nothing was decided). */
   decision: Decision['outcome'] | null;
+  /** The row made a record active (a new one, or a retired one back): the index grew by one. */
+  activated: boolean;
 }
 
 /** A record as the chunk sees it: stored before the chunk, or written by an earlier row. */
@@ -378,7 +380,16 @@ export class ChunkLinkageService {
     const assertedOthers = new Map<string, Array<{ otherId: string; personId: string }>>();
     for (const a of assertions) assertedOthers.set(a.recordId, [...(assertedOthers.get(a.recordId) ?? []), { otherId: a.otherId, personId: a.otherPersonId }]);
     const storedMembers = await this.repo.findActiveMembers([...new Set(stored.map((s) => s.personId).filter((p): p is string => p !== null))], m);
-    let recordCount = pre.recordCount;
+    // The index size now, under the lock (the read before it may have been taken while the
+    // chunks before this one were still linking): the one-by-one feed reads it at the start of
+    // each record's transaction. It covers this process's commits exactly and other
+    // processes' as of the count's last read (RecordCountCache, at most 10 s old). Each row is
+    // scored with the records before it, as the feed scores a record before it is stored.
+    let recordCount = await this.matching.recordCountFor(m);
+    // The read's levels pruned pairs that cannot reach the review floor with the prior of
+    // its index size; a smaller index gives a larger prior, so they are used only if the index
+    // has not shrunk since (records retired in between).
+    const levelsValid = recordCount >= pre.recordCount;
     timer?.lap('readOther');
     timer?.count('keys', keys.length);
 
@@ -409,7 +420,7 @@ export class ChunkLinkageService {
     for (const [index, r] of rows.entries()) {
       let rec = byLocal.get(r.localId);
       if (rec && rec.status === 'active' && rec.contentHash === r.contentHash) {
-        outcomes.push({ row: r.row, record: 'unchanged', decision: null });
+        outcomes.push({ row: r.row, record: 'unchanged', decision: null, activated: false });
         continue;
       }
       const wasActive = rec?.status === 'active';
@@ -420,7 +431,6 @@ export class ChunkLinkageService {
       ];
       if (rec) {
         leave(rec.id);
-        if (!wasActive) recordCount++;
         if (rec.stored) changedStored.add(rec.id);
         changed.add(rec.id);
         // Superseded: open tasks of this record, or pointing at it, from earlier rows.
@@ -430,7 +440,6 @@ export class ChunkLinkageService {
         rec = { id: timeOrderedUuid(), organizationId, localId: r.localId, status: 'active', normalized: r.prepared.normalized, contentHash: r.contentHash, keys: r.prepared.keys, personId: null, method: null, stored: false };
         recs.set(rec.id, rec);
         byLocal.set(r.localId, rec);
-        recordCount++;
       }
       touched.set(rec.id, rec);
       demographicsOf.set(rec.id, r.demographics);
@@ -446,7 +455,7 @@ export class ChunkLinkageService {
           link: link ? { method: link.method, grade: link.grade, score: link.score, probability: link.probability } : { method: 'manual', grade: null, score: null, probability: null },
           decision: { outcome: 'linked', reviewTaskIds: [], reasons: ['manual-link-kept'], sameSourceDuplicate: false },
         });
-        outcomes.push({ row: r.row, record: existed ? 'updated' : 'created', decision: 'linked' });
+        outcomes.push({ row: r.row, record: existed ? 'updated' : 'created', decision: 'linked', activated: !wasActive });
       } else {
         const candidates: CandidateRow[] = [];
         const ids = new Set<string>();
@@ -469,7 +478,7 @@ export class ChunkLinkageService {
         if (rec.stored && candidates.length) {
           for (const a of assertedOthers.get(rec.id) ?? []) asserted.add(recs.get(a.otherId)?.personId ?? a.personId);
         }
-        const known = pre.levels[index];
+        const known = levelsValid ? pre.levels[index] : undefined;
         const levelsOf = known ? (c: CandidateRow) => (changed.has(c.recordId) ? undefined : known.get(c.recordId)) : undefined;
         const { decision } = this.matching.scoreAndDecide({ organizationId, prepared: r.prepared }, candidates, { recordCount, termCounts, asserted, levelsOf, prune: true });
         const current = rec.personId ? { personId: rec.personId } : null;
@@ -488,8 +497,9 @@ export class ChunkLinkageService {
         lastDecision.set(rec.id, { ...base, ...plan.outcome, decision: { outcome: decision.outcome, reviewTaskIds, reasons: decision.reasons, sameSourceDuplicate: decision.sameSourceDuplicate } });
         rec.personId = plan.personId;
         rec.method = 'auto';
-        outcomes.push({ row: r.row, record: existed ? 'updated' : 'created', decision: decision.outcome });
+        outcomes.push({ row: r.row, record: existed ? 'updated' : 'created', decision: decision.outcome, activated: !wasActive });
       }
+      if (!wasActive) recordCount++;
       // Name counts change after the row, as the feed's last statement does.
       for (const t of rowDeltas) termCounts.set(termKey(t), Math.max((termCounts.get(termKey(t)) ?? 0) + t.delta, 0));
     }

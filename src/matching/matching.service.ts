@@ -226,6 +226,15 @@ export class MatchingService {
     this.recordCount.add(n);
   }
 
+  /** A transaction about to commit makes `n` records active; `settleRecordsActivated` once it has (or has failed). */
+  recordsActivatedPending(n: number): void {
+    this.recordCount.addPending(n);
+  }
+
+  settleRecordsActivated(n: number, committed: boolean): void {
+    this.recordCount.settle(n, committed);
+  }
+
   invalidateRecordCount(): void {
     this.recordCount.invalidate();
   }

@@ -18,6 +18,10 @@ export class RecordCountCache {
   private value = 0;
   /** Records created minus retired by this process since `value` was read. */
   private delta = 0;
+  /** Records of transactions counted before their COMMIT (`addPending`), not yet settled. */
+  private pending = 0;
+  /** Pending counts settled (committed or not): a count read meanwhile may or may not hold them. */
+  private settled = 0;
   private fetchedAt = 0;
   private inflight: Promise<number> | null = null;
 
@@ -25,7 +29,7 @@ export class RecordCountCache {
 
   /** Pass the transaction's manager when inside one (PGlite blocks other connections meanwhile). */
   async get(m: EntityManager = this.dataSource.manager): Promise<number> {
-    if (Date.now() - this.fetchedAt < TTL_MS) return this.value + this.delta;
+    if (Date.now() - this.fetchedAt < TTL_MS) return this.value + this.delta + this.pending;
     this.inflight ??= this.refresh(m).finally(() => (this.inflight = null));
     return this.inflight;
   }
@@ -35,18 +39,42 @@ export class RecordCountCache {
     this.delta += n;
   }
 
+  /**
+   * Counts `n` records of a transaction that has not committed yet, so that the next
+   * transaction of this process sees them the moment it gets the lock this one releases at
+   * COMMIT (a batch chunk: the next chunk takes the batch lock then). `settle` follows once
+   * the COMMIT has succeeded or failed.
+   */
+  addPending(n: number): void {
+    this.pending += n;
+  }
+
+  settle(n: number, committed: boolean): void {
+    this.pending -= n;
+    if (committed) this.delta += n;
+    this.settled++;
+  }
+
   /** Forget the cached value (tests, and after a bulk load). */
   invalidate(): void {
     this.fetchedAt = 0;
   }
 
   private async refresh(m: EntityManager): Promise<number> {
-    // Changes committed while the count runs may or may not be in it: at most a few off.
+    // Changes committed while the count runs may or may not be in it: at most a few off for
+    // single records. A pending batch (hundreds of records) is not risked: while one is
+    // pending, or when one settled during the count, the count is not taken (the next call
+    // tries again) and the value counted so far stands.
     const before = this.delta;
-    const rows: Array<{ n: number }> = await m.query(`SELECT count(*)::int AS n FROM source_record WHERE status = 'active'`);
-    this.value = rows[0].n;
-    this.delta -= before;
-    this.fetchedAt = Date.now();
-    return this.value + this.delta;
+    const settled = this.settled;
+    if (this.pending === 0) {
+      const rows: Array<{ n: number }> = await m.query(`SELECT count(*)::int AS n FROM source_record WHERE status = 'active'`);
+      if (this.pending === 0 && this.settled === settled) {
+        this.value = rows[0].n;
+        this.delta -= before;
+        this.fetchedAt = Date.now();
+      }
+    }
+    return this.value + this.delta + this.pending;
   }
 }

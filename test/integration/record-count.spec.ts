@@ -42,4 +42,23 @@ describe('the index size used for scoring', () => {
     const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM source_record WHERE status = 'active'`);
     expect(n).toBe(3);
   });
+
+  it('counts a batch chunk from just before its COMMIT, takes it back when the commit fails, and never re-reads the count over a pending one', async () => {
+    const matching = t.app.get(MatchingService);
+    const size = () => matching.recordCountFor(t.dataSource.manager);
+    matching.invalidateRecordCount();
+    const base = await size();
+    matching.recordsActivatedPending(100);
+    expect(await size()).toBe(base + 100);
+    matching.settleRecordsActivated(100, false);
+    expect(await size()).toBe(base);
+    matching.recordsActivatedPending(50);
+    // A re-read now would count none of the 50 (they are not committed) and lose them.
+    matching.invalidateRecordCount();
+    expect(await size()).toBe(base + 50);
+    matching.settleRecordsActivated(50, true);
+    // Settled, the count is read again at once (the skipped read is due); these 50 were
+    // never written, so it finds the table's.
+    expect(await size()).toBe(base);
+  });
 });

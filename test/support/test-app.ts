@@ -5,6 +5,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import { AdminBootstrapService } from '../../src/auth/admin-bootstrap.service.js';
 import { createApp, type RunningApp } from '../../src/bootstrap.js';
 import { loadConfig } from '../../src/config/app-config.js';
+import { RecordCountCache } from '../../src/matching/record-count.cache.js';
 import { TEST_ADMIN, TEST_DATABASE_URL, TEST_REDIS_URL } from './test-env.js';
 
 export interface TestApp {
@@ -70,6 +71,8 @@ export async function startTestApp(options: { redis?: boolean; env?: Record<stri
       );
       if (tables.length) await dataSource.query(`TRUNCATE ${tables.map((t) => `"${t.tablename}"`).join(', ')} RESTART IDENTITY CASCADE`);
       await app.get(AdminBootstrapService).ensureAdminClient();
+      // The index size is cached for up to 10 s: the emptied index must not score as the old one.
+      app.get(RecordCountCache).invalidate();
       cachedAdmin = undefined;
     },
     close: () => running.close(),
