@@ -253,7 +253,10 @@ export class ChunkLinkageService {
     const fetched = await this.repo.findActiveRecords(missing, m);
     this.cache.add(fetched);
     members.push(...fetched);
-    const recordCount = await this.matching.recordCountFor(m);
+    // For pruning only (the rows are scored with the count read under the lock). Never a
+    // fresh count here: read in this older snapshot, it would miss chunks committed since
+    // while the cache subtracted them.
+    const recordCount = this.matching.recordCountKnown();
     timer?.lap('preMembers');
     timer?.count('members', members.length);
     timer?.count('membersRead', fetched.length);

@@ -192,6 +192,11 @@ export class MatchingService {
     return this.recordCount.get(m);
   }
 
+  /** The index size as last counted, without reading the table (e.g. inside an older snapshot). */
+  recordCountKnown(): number {
+    return this.recordCount.peek();
+  }
+
   /** Counts oversized blocks a batch chunk skipped (for the metrics route). */
   countOversized(n: number): void {
     this.oversizedBlocksSkipped += n;

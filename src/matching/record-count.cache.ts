@@ -34,6 +34,15 @@ export class RecordCountCache {
     return this.inflight;
   }
 
+  /**
+   * The count as known, without reading the table. `get` reads it inside the caller's
+   * transaction: that must be one whose snapshot is fresh (READ COMMITTED, or taken just
+   * now), or the records committed since its snapshot would be subtracted without being counted.
+   */
+  peek(): number {
+    return this.value + this.delta + this.pending;
+  }
+
   /** Call after a commit that made `n` records active (negative: retired them). */
   add(n: number): void {
     this.delta += n;
