@@ -87,7 +87,7 @@ interface ChunkState {
 }
 
 /** The chunk's view from what `preread` read: built once per link attempt (the attempt changes it). */
-function stateOf(pre: ChunkPreread, organizationId: string): ChunkState {
+function stateOf(pre: ChunkPreread, organizationId: string, cache: MemberCache): ChunkState {
   if (pre.state && !pre.used) return pre.state;
   const recs = new Map<string, RecordState>();
   const byLocal = new Map<string, RecordState>();
@@ -96,7 +96,7 @@ function stateOf(pre: ChunkPreread, organizationId: string): ChunkState {
     recs.set(s.id, st);
     byLocal.set(s.localId, st);
   }
-  for (const c of pre.members) recs.set(c.id, memberState(c));
+  for (const c of pre.members) recs.set(c.id, memberState(c, cache));
   const blocks = new Map<string, Set<string> | 'oversized'>();
   const blocksOf = new Map<string, Set<string>>();
   for (const [k, ids] of pre.blocks) blocks.set(k, ids === 'oversized' ? 'oversized' : new Set());
@@ -119,6 +119,8 @@ function joinBlocks(blocks: ChunkState['blocks'], blocksOf: ChunkState['blocksOf
 
 /** Block members a process keeps between chunks (stored JSON text: about 1 kB each). */
 const MEMBER_CACHE_CAPACITY = 250_000;
+/** Of those, members kept parsed (MemberCache.normalizedOf: about 0.5 kB more each). */
+const MEMBER_CACHE_PARSED = 100_000;
 /** Changed rows beyond this many since the read: read everything again under the lock instead. */
 const CATCH_UP_LIMIT = 20_000;
 /** Rows scored between two yields to the event loop (another chunk's statements may be waiting). */
@@ -136,7 +138,7 @@ const SCORE_SLICE = 25;
  */
 @Injectable()
 export class ChunkLinkageService {
-  private readonly cache = new MemberCache(MEMBER_CACHE_CAPACITY);
+  private readonly cache = new MemberCache(MEMBER_CACHE_CAPACITY, MEMBER_CACHE_PARSED);
 
   constructor(
     private readonly repo: ChunkLinkageRepository,
@@ -174,7 +176,7 @@ export class ChunkLinkageService {
     const { stored, blocks, members, replay, byLocal } = read;
     const maxBlock = this.matching.ruleSet.blocking.maxBlockSize;
     const normalizedOf = new Map<string, NormalizedRecord>();
-    for (const c of members) normalizedOf.set(c.id, JSON.parse(c.normalizedText) as NormalizedRecord);
+    for (const c of members) normalizedOf.set(c.id, this.cache.normalizedOf(c));
     for (const s of stored) if (s.status === 'active') normalizedOf.set(s.id, s.normalized);
     const levels: ChunkPreread['levels'] = [];
     for (const [i, r] of rows.entries()) {
@@ -199,7 +201,7 @@ export class ChunkLinkageService {
     }
     timer?.lap('preScore');
     const pre: ChunkPreread = { snapshot: keepSnapshot ? read.snapshot : null, stored, blocks, limit: read.limit, members, levels, recordCount: read.recordCount };
-    stateOf(pre, organizationId);
+    stateOf(pre, organizationId, this.cache);
     timer?.lap('preState');
     return pre;
   }
@@ -282,7 +284,7 @@ export class ChunkLinkageService {
       if (r.complete && l.complete) {
         // Only those the chunk can see are read in full: its own local ids, records it read
         // before, and records now in one of its blocks (a few percent of the rest).
-        const known = stateOf(pre, organizationId).recs;
+        const known = stateOf(pre, organizationId, this.cache).recs;
         const localIds = new Set(rows.map((x) => x.localId));
         const relevant = r.rows.filter(
           (c) => known.has(c.id) || (c.organizationId === organizationId && localIds.has(c.localId)) || c.keys.some((k) => pre.blocks.has(k)),
@@ -303,7 +305,7 @@ export class ChunkLinkageService {
 
     // The chunk's view, built before the lock; it is changed in place from here on (a second
     // attempt of the transaction builds it again).
-    const { recs, byLocal, blocks, blocksOf } = stateOf(pre, organizationId);
+    const { recs, byLocal, blocks, blocksOf } = stateOf(pre, organizationId, this.cache);
     pre.used = true;
     const join = (id: string, keys: Iterable<string>) => joinBlocks(blocks, blocksOf, id, keys);
     const leave = (id: string) => {
@@ -352,7 +354,7 @@ export class ChunkLinkageService {
         for (const id of ids) if (!recs.has(id)) missing.add(id);
       }
       for (const c of await this.repo.findActiveRecords([...missing], m)) {
-        recs.set(c.id, memberState(c));
+        recs.set(c.id, memberState(c, this.cache));
       }
       for (const k of oversizedKeys) {
         const b = blocks.get(k);
@@ -548,13 +550,13 @@ export class ChunkLinkageService {
   }
 }
 
-/** A block member as the chunk sees it, its normalized record parsed from the stored text on first use. */
-function memberState(c: BlockRecordRow): RecordState {
+/** A block member as the chunk sees it, its normalized record parsed from the stored text on first use (or kept parsed by the cache). */
+function memberState(c: BlockRecordRow, cache: MemberCache): RecordState {
   let parsed: NormalizedRecord | undefined;
   return {
     id: c.id, organizationId: c.organizationId, localId: null, status: 'active',
     get normalized(): NormalizedRecord {
-      return (parsed ??= JSON.parse(c.normalizedText) as NormalizedRecord);
+      return (parsed ??= cache.normalizedOf(c));
     },
     set normalized(v: NormalizedRecord) {
       parsed = v;
