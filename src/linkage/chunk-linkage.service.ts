@@ -176,8 +176,8 @@ function joinBlocks(blocks: ChunkState['blocks'], blocksOf: ChunkState['blocksOf
 
 /** Block members a process keeps between chunks (stored JSON text: about 1 kB each). */
 const MEMBER_CACHE_CAPACITY = 250_000;
-/** Of those, members kept parsed (MemberCache.normalizedOf: about 0.5 kB more each). */
-const MEMBER_CACHE_PARSED = 100_000;
+/** Of those, members kept parsed (MemberCache.normalizedOf): at 300k records the heap in use peaked 85 MB higher with 100,000 (468 -> 557 MB); a 1M load had reached 635 of its 768 MB before. */
+const MEMBER_CACHE_PARSED = 50_000;
 /** Changed rows beyond this many since the read: read everything again under the lock instead. */
 const CATCH_UP_LIMIT = 20_000;
 /** Rows scored between two yields to the event loop (another chunk's statements may be waiting). */
