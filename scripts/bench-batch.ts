@@ -15,7 +15,9 @@
  * BENCH_LOG_LEVEL (the processes' LOG_LEVEL, default warn; `debug` logs each chunk's phase
  * timings to /tmp/mpi-bench-batch-<port>.log), BENCH_NODE_ARGS (e.g. --cpu-prof),
  * BENCH_HEAP_MB (the processes' --max-old-space-size, default 768, unless BENCH_NODE_ARGS
- * sets one), BENCH_DB_PREFIX (database names `<prefix>_<N>`, default mpi_bench_batch).
+ * sets one), BENCH_DB_PREFIX (database names `<prefix>_<N>`, default mpi_bench_batch),
+ * BENCH_SERVER_ENTRY (the compiled entry the processes run, default this tree's
+ * dist/src/main.js: e.g. another worktree's build, to compare builds back to back).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import http from 'node:http';
@@ -36,6 +38,7 @@ const seed = Number(process.env.BENCH_SEED ?? 42);
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/2';
 const heapMb = Number(process.env.BENCH_HEAP_MB ?? 768);
 const dbPrefix = process.env.BENCH_DB_PREFIX ?? 'mpi_bench_batch';
+const serverEntry = resolve(process.env.BENCH_SERVER_ENTRY ?? resolve(root, 'dist/src/main.js'));
 
 async function writeFile(n: number): Promise<{ file: string; truth: Int32Array }> {
   const file = join(tmpdir(), `mpi-bench-batch-${n}-${seed}.csv`);
@@ -71,7 +74,7 @@ function startProcess(databaseUrl: string, port: number, prefix: string, migrate
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   // V8 grows its heap far beyond what is live unless told a limit (README, Batch loads).
   if (!nodeArgs.some((a) => a.startsWith('--max-old-space-size'))) nodeArgs.push(`--max-old-space-size=${heapMb}`);
-  return spawn(process.execPath, [...nodeArgs, resolve(root, 'dist/src/main.js')], { env, stdio: ['ignore', log, log] });
+  return spawn(process.execPath, [...nodeArgs, serverEntry], { env, stdio: ['ignore', log, log] });
 }
 
 async function waitHealthy(port: number): Promise<void> {
@@ -288,5 +291,6 @@ class CpuMeter {
   }
 }
 
+console.log(`server entry ${serverEntry}`);
 if (withFebrl) await runFebrl3();
 for (const n of sizes) await run(n);

@@ -116,6 +116,8 @@ export class BatchChunkProcessor implements OnModuleInit, OnApplicationBootstrap
     timer.lap('prepare');
     const actor: Actor = { clientId: chunk.actorClientId ?? 'batch', organizationId: chunk.organizationId, scopes: [], requestId: chunk.requestId ?? '' };
     let pre: ChunkPreread | null = null;
+    /** The first pending chunk when `pre` was read. */
+    let readAt = 0;
     let waitingSince = Date.now();
     for (;;) {
       const first = await this.loads.firstPendingSeq(loadId, this.dataSource.manager);
@@ -125,7 +127,18 @@ export class BatchChunkProcessor implements OnModuleInit, OnApplicationBootstrap
         // while the chunks just before this one link; under the lock only what was written
         // since is read (so not too early: that would grow with every chunk in between).
         timer.lap('waitTurn');
+        readAt = first;
         pre = await this.dataSource.transaction('REPEATABLE READ', (m) => this.linker.preread(chunk.organizationId, valid, m, { snapshot: true, timer }));
+        continue;
+      }
+      if (pre !== null && readAt < seq - 1 && first === seq - 1) {
+        // Read while a chunk two or more before this one was linking: catch up with what those
+        // wrote now, while the one just before links, so that under the lock only its rows remain.
+        readAt = first;
+        timer.lap('waitTurn');
+        const p = pre;
+        await this.dataSource.transaction('REPEATABLE READ', (m) => this.linker.catchUpEarly(chunk.organizationId, p, m, timer));
+        timer.lap('catchUpEarly');
         continue;
       }
       if (first < seq) {

@@ -14,11 +14,16 @@ export interface ChunkRecordRow {
   keys: string[];
 }
 
-/** An active block member; its normalized record as stored JSON text (parsed when needed: kept by the thousand). */
+/**
+ * An active block member; its normalized record as stored JSON text (parsed when needed: kept
+ * by the thousand). MemberCache.normalizedOf may replace the text with the parsed record.
+ */
 export interface BlockRecordRow {
   id: string;
   organizationId: string;
-  normalizedText: string;
+  /** The stored JSON text; null once `normalized` holds it parsed. */
+  normalizedText: string | null;
+  normalized?: NormalizedRecord;
   personId: string;
   method: string;
 }

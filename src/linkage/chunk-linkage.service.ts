@@ -64,8 +64,15 @@ interface RecordState {
  * the lock would give.
  */
 export interface ChunkPreread {
-  /** pg_snapshot of the read; null when read under the lock (nothing to catch up). */
+  /**
+   * pg_snapshot the chunk's view is current for: the read's, or a later one `catchUpEarly`
+   * advanced it to; null when read under the lock (nothing to catch up).
+   */
   snapshot: string | null;
+  /** The chunk's local ids. */
+  localIds: Set<string>;
+  /** What `catchUpEarly` read before the lock, in order (applied again when `state` is built again). */
+  caughtUp: CatchUp[];
   stored: ChunkRecordRow[];
   /** Block members per key (ids), or 'oversized' when the block reached the read limit. */
   blocks: Map<string, string[] | 'oversized'>;
@@ -80,16 +87,28 @@ export interface ChunkPreread {
   used?: boolean;
 }
 
-/** Records the chunk sees (stored before it, its blocks' members), by id and by local id, and block membership both ways. */
+/**
+ * Records the chunk sees (stored before it, its blocks' members), by id and by local id, and
+ * block membership both ways; `changed`: records whose levels from the read are stale.
+ */
 interface ChunkState {
   recs: Map<string, RecordState>;
   byLocal: Map<string, RecordState>;
   blocks: Map<string, Set<string> | 'oversized'>;
   blocksOf: Map<string, Set<string>>;
+  changed: Set<string>;
+}
+
+/** Records (those the chunk can see) and links written since a snapshot, as a later snapshot sees them. */
+interface CatchUp {
+  records: ChangedRecordRow[];
+  links: ChangedLinkRow[];
+  /** Anything at all was written since (seen or not). */
+  any: boolean;
 }
 
 /** The chunk's view from what `preread` read: built once per link attempt (the attempt changes it). */
-function stateOf(pre: ChunkPreread, organizationId: string): ChunkState {
+function stateOf(pre: ChunkPreread, organizationId: string, cache: MemberCache): ChunkState {
   if (pre.state && !pre.used) return pre.state;
   const recs = new Map<string, RecordState>();
   const byLocal = new Map<string, RecordState>();
@@ -98,14 +117,52 @@ function stateOf(pre: ChunkPreread, organizationId: string): ChunkState {
     recs.set(s.id, st);
     byLocal.set(s.localId, st);
   }
-  for (const c of pre.members) recs.set(c.id, memberState(c));
+  for (const c of pre.members) recs.set(c.id, memberState(c, cache));
   const blocks = new Map<string, Set<string> | 'oversized'>();
   const blocksOf = new Map<string, Set<string>>();
   for (const [k, ids] of pre.blocks) blocks.set(k, ids === 'oversized' ? 'oversized' : new Set());
   for (const [k, ids] of pre.blocks) if (ids !== 'oversized') for (const id of ids) joinBlocks(blocks, blocksOf, id, [k]);
-  pre.state = { recs, byLocal, blocks, blocksOf };
+  pre.state = { recs, byLocal, blocks, blocksOf, changed: new Set() };
   pre.used = false;
+  for (const c of pre.caughtUp) applyCatchUp(pre.state, c, organizationId, pre.localIds);
   return pre.state;
+}
+
+function leaveBlocks(blocks: ChunkState['blocks'], blocksOf: ChunkState['blocksOf'], id: string): void {
+  for (const k of blocksOf.get(id) ?? []) {
+    const b = blocks.get(k);
+    if (b && b !== 'oversized') b.delete(id);
+  }
+  blocksOf.delete(id);
+}
+
+/**
+ * Records and links written after the read, as they are now, into the chunk's view. Their
+ * levels from the read are stale (`changed`).
+ */
+function applyCatchUp(state: ChunkState, c: CatchUp, organizationId: string, localIds: Set<string>): void {
+  const { recs, byLocal, blocks, blocksOf, changed } = state;
+  for (const r of c.records) {
+    changed.add(r.id);
+    leaveBlocks(blocks, blocksOf, r.id);
+    const known = recs.get(r.id);
+    const mine = r.organizationId === organizationId && localIds.has(r.localId);
+    if (!known && !mine && (r.status !== 'active' || r.personId === null)) continue;
+    const st: RecordState = {
+      id: r.id, organizationId: r.organizationId, localId: mine ? r.localId : null, status: r.status, normalized: r.normalized,
+      contentHash: r.contentHash, keys: r.keys, personId: r.personId, method: r.method, stored: true,
+    };
+    recs.set(r.id, st);
+    if (mine) byLocal.set(r.localId, st);
+    if (r.status === 'active' && r.personId !== null) joinBlocks(blocks, blocksOf, r.id, r.keys);
+  }
+  for (const l of c.links) {
+    const st = recs.get(l.recordId);
+    if (!st) continue;
+    changed.add(l.recordId);
+    st.personId = l.personId;
+    st.method = l.method;
+  }
 }
 
 function joinBlocks(blocks: ChunkState['blocks'], blocksOf: ChunkState['blocksOf'], id: string, keys: Iterable<string>): void {
@@ -121,6 +178,8 @@ function joinBlocks(blocks: ChunkState['blocks'], blocksOf: ChunkState['blocksOf
 
 /** Block members a process keeps between chunks (stored JSON text: about 1 kB each). */
 const MEMBER_CACHE_CAPACITY = 250_000;
+/** Of those, members kept parsed (MemberCache.normalizedOf): at 300k records the heap in use peaked 85 MB higher with 100,000 (468 -> 557 MB); a 1M load had reached 635 of its 768 MB before. */
+const MEMBER_CACHE_PARSED = 50_000;
 /** Changed rows beyond this many since the read: read everything again under the lock instead. */
 const CATCH_UP_LIMIT = 20_000;
 /** Rows scored between two yields to the event loop (another chunk's statements may be waiting). */
@@ -138,7 +197,7 @@ const SCORE_SLICE = 25;
  */
 @Injectable()
 export class ChunkLinkageService {
-  private readonly cache = new MemberCache(MEMBER_CACHE_CAPACITY);
+  private readonly cache = new MemberCache(MEMBER_CACHE_CAPACITY, MEMBER_CACHE_PARSED);
 
   constructor(
     private readonly repo: ChunkLinkageRepository,
@@ -176,7 +235,7 @@ export class ChunkLinkageService {
     const { stored, blocks, members, replay, byLocal } = read;
     const maxBlock = this.matching.ruleSet.blocking.maxBlockSize;
     const normalizedOf = new Map<string, NormalizedRecord>();
-    for (const c of members) normalizedOf.set(c.id, JSON.parse(c.normalizedText) as NormalizedRecord);
+    for (const c of members) normalizedOf.set(c.id, this.cache.normalizedOf(c));
     for (const s of stored) if (s.status === 'active') normalizedOf.set(s.id, s.normalized);
     const levels: ChunkPreread['levels'] = [];
     for (const [i, r] of rows.entries()) {
@@ -200,8 +259,11 @@ export class ChunkLinkageService {
       for (const l of byCandidate.values()) if (l === PRUNED) timer?.count('prepruned', 1);
     }
     timer?.lap('preScore');
-    const pre: ChunkPreread = { snapshot: keepSnapshot ? read.snapshot : null, stored, blocks, limit: read.limit, members, levels, recordCount: read.recordCount };
-    stateOf(pre, organizationId);
+    const pre: ChunkPreread = {
+      snapshot: keepSnapshot ? read.snapshot : null, localIds: new Set(rows.map((r) => r.localId)), caughtUp: [],
+      stored, blocks, limit: read.limit, members, levels, recordCount: read.recordCount,
+    };
+    stateOf(pre, organizationId, this.cache);
     timer?.lap('preState');
     return pre;
   }
@@ -264,6 +326,48 @@ export class ChunkLinkageService {
   }
 
   /**
+   * Records and links written since `pre.snapshot` by transactions it did not see, as this
+   * transaction sees them; null when there are too many (read everything again instead).
+   */
+  private async readCatchUp(organizationId: string, pre: ChunkPreread, m: EntityManager, timer?: PhaseTimer): Promise<CatchUp | null> {
+    const r = await this.repo.findChangedRecords(pre.snapshot!, CATCH_UP_LIMIT, m);
+    const l = await this.repo.findChangedLinks(pre.snapshot!, CATCH_UP_LIMIT, m);
+    if (!r.complete || !l.complete) return null;
+    // Only those the chunk can see are read in full: its own local ids, records it read
+    // before, and records now in one of its blocks (a few percent of the rest).
+    const known = stateOf(pre, organizationId, this.cache).recs;
+    const relevant = r.rows.filter(
+      (c) => known.has(c.id) || (c.organizationId === organizationId && pre.localIds.has(c.localId)) || c.keys.some((k) => pre.blocks.has(k)),
+    );
+    const keysOf = new Map(relevant.map((c) => [c.id, c.keys]));
+    const records = (await this.repo.findRecordsById([...keysOf.keys()], m)).map((c) => ({ ...c, keys: keysOf.get(c.id)! }));
+    // A link of a record written since comes with the record (findRecordsById).
+    const changedIds = new Set(r.rows.map((c) => c.id));
+    timer?.count('changed', r.rows.length + l.rows.length);
+    return { records, links: l.rows.filter((x) => !changedIds.has(x.recordId)), any: r.rows.length > 0 || l.rows.length > 0 };
+  }
+
+  /**
+   * Before the lock, once the chunk just before this one is linking: catches the chunk's view
+   * up with what was written since its read (the chunks before that one, any feed), in a
+   * REPEATABLE READ transaction of its own, and moves `pre.snapshot` on to this transaction's
+   * snapshot; under the lock only what was written after it is read. The same result as
+   * catching up under the lock: what is caught up here is applied again when the view is built
+   * again (`stateOf`), and anything written after this snapshot is still read under the lock.
+   */
+  async catchUpEarly(organizationId: string, pre: ChunkPreread, m: EntityManager, timer?: PhaseTimer): Promise<void> {
+    if (pre.snapshot === null || pre.used) return;
+    const snapshot = await this.repo.currentSnapshot(m);
+    await this.repo.withoutJit(m);
+    const c = await this.readCatchUp(organizationId, pre, m);
+    if (c === null) return;
+    applyCatchUp(stateOf(pre, organizationId, this.cache), c, organizationId, pre.localIds);
+    pre.caughtUp.push(c);
+    pre.snapshot = snapshot;
+    timer?.count('caughtUpEarly', c.records.length);
+  }
+
+  /**
    * Links the rows in order; the caller holds the lock (`lockForChunk`) in this transaction.
    * `pre` is what `preread` read before the lock; what was written since is read now.
    */
@@ -278,73 +382,29 @@ export class ChunkLinkageService {
     const ruleSet = this.ruleSetRef();
     const maxBlock = this.matching.ruleSet.blocking.maxBlockSize;
     let pre = preread ?? (await this.preread(organizationId, rows, m, { snapshot: false }));
-    let changedRecords: ChangedRecordRow[] = [];
-    let changedLinks: ChangedLinkRow[] = [];
-    let anyChange = false;
+    let caught: CatchUp = { records: [], links: [], any: false };
     if (pre.snapshot !== null) {
-      const r = await this.repo.findChangedRecords(pre.snapshot, CATCH_UP_LIMIT, m);
-      const l = await this.repo.findChangedLinks(pre.snapshot, CATCH_UP_LIMIT, m);
-      if (r.complete && l.complete) {
-        // Only those the chunk can see are read in full: its own local ids, records it read
-        // before, and records now in one of its blocks (a few percent of the rest).
-        const known = stateOf(pre, organizationId).recs;
-        const localIds = new Set(rows.map((x) => x.localId));
-        const relevant = r.rows.filter(
-          (c) => known.has(c.id) || (c.organizationId === organizationId && localIds.has(c.localId)) || c.keys.some((k) => pre.blocks.has(k)),
-        );
-        const keysOf = new Map(relevant.map((c) => [c.id, c.keys]));
-        changedRecords = (await this.repo.findRecordsById([...keysOf.keys()], m)).map((c) => ({ ...c, keys: keysOf.get(c.id)! }));
-        // A link of a record written since comes with the record (findRecordsById).
-        const changedIds = new Set(r.rows.map((c) => c.id));
-        changedLinks = l.rows.filter((x) => !changedIds.has(x.recordId));
-        anyChange = r.rows.length > 0 || l.rows.length > 0;
-        timer?.count('changed', r.rows.length + l.rows.length);
-      } else {
-        pre = await this.preread(organizationId, rows, m, { snapshot: false });
-      }
+      const c = await this.readCatchUp(organizationId, pre, m, timer);
+      if (c) caught = c;
+      else pre = await this.preread(organizationId, rows, m, { snapshot: false });
     }
     timer?.lap('catchUp');
-    timer?.count('changedRead', changedRecords.length);
+    timer?.count('changedRead', caught.records.length);
 
-    // The chunk's view, built before the lock; it is changed in place from here on (a second
-    // attempt of the transaction builds it again).
-    const { recs, byLocal, blocks, blocksOf } = stateOf(pre, organizationId);
+    // The chunk's view, built before the lock (with what `catchUpEarly` read); it is changed in
+    // place from here on (a second attempt of the transaction builds it again).
+    const state = stateOf(pre, organizationId, this.cache);
+    const { recs, byLocal, blocks, blocksOf } = state;
     pre.used = true;
     const join = (id: string, keys: Iterable<string>) => joinBlocks(blocks, blocksOf, id, keys);
-    const leave = (id: string) => {
-      for (const k of blocksOf.get(id) ?? []) {
-        const b = blocks.get(k);
-        if (b && b !== 'oversized') b.delete(id);
-      }
-      blocksOf.delete(id);
-    };
+    const leave = (id: string) => leaveBlocks(blocks, blocksOf, id);
 
     // Caught up: records and links written after the read, as they are now. Their levels
     // from the read are stale (`changed`), and so are those of a record an earlier row rewrites.
-    const changed = new Set<string>();
+    applyCatchUp(state, caught, organizationId, pre.localIds);
+    const changed = state.changed;
+    const anyChange = caught.any || pre.caughtUp.some((c) => c.any);
     const oversizedKeys = [...pre.blocks].filter(([, b]) => b === 'oversized').map(([k]) => k);
-    const chunkLocalIds = new Set(rows.map((r) => r.localId));
-    for (const c of changedRecords) {
-      changed.add(c.id);
-      leave(c.id);
-      const known = recs.get(c.id);
-      const mine = c.organizationId === organizationId && chunkLocalIds.has(c.localId);
-      if (!known && !mine && (c.status !== 'active' || c.personId === null)) continue;
-      const st: RecordState = {
-        id: c.id, organizationId: c.organizationId, localId: mine ? c.localId : null, status: c.status, normalized: c.normalized,
-        contentHash: c.contentHash, keys: c.keys, personId: c.personId, method: c.method, stored: true,
-      };
-      recs.set(c.id, st);
-      if (mine) byLocal.set(c.localId, st);
-      if (c.status === 'active' && c.personId !== null) join(c.id, c.keys);
-    }
-    for (const l of changedLinks) {
-      const st = recs.get(l.recordId);
-      if (!st) continue;
-      changed.add(l.recordId);
-      st.personId = l.personId;
-      st.method = l.method;
-    }
     // A block too large to read may have shrunk since: read those again (rare: none at all
     // unless some key is shared by about maxBlockSize records).
     if (oversizedKeys.length && anyChange) {
@@ -357,7 +417,7 @@ export class ChunkLinkageService {
         for (const id of ids) if (!recs.has(id)) missing.add(id);
       }
       for (const c of await this.repo.findActiveRecords([...missing], m)) {
-        recs.set(c.id, memberState(c));
+        recs.set(c.id, memberState(c, this.cache));
       }
       for (const k of oversizedKeys) {
         const b = blocks.get(k);
@@ -561,13 +621,13 @@ export class ChunkLinkageService {
   }
 }
 
-/** A block member as the chunk sees it, its normalized record parsed from the stored text on first use. */
-function memberState(c: BlockRecordRow): RecordState {
+/** A block member as the chunk sees it, its normalized record parsed from the stored text on first use (or kept parsed by the cache). */
+function memberState(c: BlockRecordRow, cache: MemberCache): RecordState {
   let parsed: NormalizedRecord | undefined;
   return {
     id: c.id, organizationId: c.organizationId, localId: null, status: 'active',
     get normalized(): NormalizedRecord {
-      return (parsed ??= JSON.parse(c.normalizedText) as NormalizedRecord);
+      return (parsed ??= cache.normalizedOf(c));
     },
     set normalized(v: NormalizedRecord) {
       parsed = v;

@@ -107,6 +107,43 @@ describe('batch chunk catch-up after its early read', () => {
     expect(underLock.groups).toEqual(['A', 'B,F,r2', 'D,E,r4', 'r1', 'r3']);
   });
 
+  it('catches up in two steps, before the lock and under it, as a read under the lock would, on every attempt', async () => {
+    const a = (await put('A', P).expect(201)).body;
+    await put('C', R).expect(201);
+    const d = (await put('D', S).expect(201)).body;
+    await put('F', Q).expect(201);
+    const rows = rowsOf([
+      ['r1', typo(P, 'Adaze')],
+      ['r2', typo(Q, 'Marne')],
+      ['r3', typo(R, 'Leyla')],
+      ['r4', typo(S, 'Zosia')],
+      ['F', typo(Q, 'Maren')],
+    ]);
+    const linker = t.app.get(ChunkLinkageService);
+    const pre = await t.dataSource.transaction('REPEATABLE READ', (m) => linker.preread(ORG, rows, m));
+    const readSnapshot = pre.snapshot;
+
+    // Before the early catch-up: a new record of Q and R retired.
+    await put('B', Q).expect(201);
+    await t.http().delete(`/api/v1/organizations/${ORG}/records/C`).auth(feed, { type: 'bearer' }).expect(204);
+    await t.dataSource.transaction('REPEATABLE READ', (m) => linker.catchUpEarly(ORG, pre, m));
+    expect(pre.snapshot).not.toBe(readSnapshot);
+    expect(pre.caughtUp).toHaveLength(1);
+    // After it: A's demographics changed, D's person merged into a new person E.
+    await put('A', patient('Nakamura', 'Hiroko', '1949-09-30', '608-555-8606', '754-63-6666', '3 Hill St', '53715')).expect(200);
+    const e = (await put('E', T).expect(201)).body;
+    await t.http().post(`/api/v1/persons/${e.personId}/merge`).auth(steward, { type: 'bearer' }).send({ personId: d.personId }).expect(200);
+    expect(a.personId).toBeDefined();
+
+    const underLock = await linkAndRollBack(rows, null);
+    expect(underLock.groups).toEqual(['A', 'B,F,r2', 'D,E,r4', 'r1', 'r3']);
+    expect(await linkAndRollBack(rows, pre)).toEqual(underLock);
+    // A second attempt builds the chunk's view again from the read: what was caught up early
+    // is applied again.
+    expect(pre.used).toBe(true);
+    expect(await linkAndRollBack(rows, pre)).toEqual(underLock);
+  });
+
   it('links as before when nothing was written after the read', async () => {
     await put('A', P).expect(201);
     await put('B', Q).expect(201);
