@@ -9,6 +9,7 @@ import { AppLogger, createRootLogger, requestLogMiddleware } from './common/http
 import { createValidationPipe } from './common/http/validation.js';
 import type { AppConfig } from './config/app-config.js';
 import { type DatabaseRuntime, startDatabaseRuntime } from './database/database-runtime.js';
+import { locatorFastPath } from './locator/locator-fast-path.js';
 
 export interface RunningApp {
   app: INestApplication;
@@ -34,6 +35,8 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
     });
     if (options.logger !== false) app.useLogger(new AppLogger(logger));
     app.use(requestLogMiddleware(logger));
+    // The record locator's by-identifier lookups that certainly succeed, before the router (see locator-fast-path.ts).
+    app.use(locatorFastPath(app));
     configureApp(app, runtime.config);
     await app.init();
   } catch (e) {
