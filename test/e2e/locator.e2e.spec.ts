@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { TokenService } from '../../src/auth/token.service.js';
 import { buildDemographics, type Demographics, SSN_SYSTEM, withGiven, withPhone } from '../factories/demographics.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -313,8 +314,13 @@ describe('record locator: where does this patient have records?', () => {
     // fast path (locator-fast-path.ts), which takes only the exact path.
     const qs = `?identifier=${encodeURIComponent(`${MERCY_AA}|M-1001`)}&purpose=TREATMENT&connectionType=hl7-fhir-rest`;
     const get = (path: string, requestId: string) => t.http().get(path).set('X-Request-Id', requestId).auth(query, { type: 'bearer' }).expect(200);
-    const fast = await get(`/api/v1/record-locations${qs}`, 'req-fast');
+    // The ordinary route first: its guard verifies the new token, which the fast path then
+    // finds verified (it never verifies a token itself: the spy proves which way it went).
     const routed = await get(`/api/v1/record-locations/${qs}`, 'req-routed');
+    const verify = vi.spyOn(t.app.get(TokenService), 'verify');
+    const fast = await get(`/api/v1/record-locations${qs}`, 'req-fast');
+    expect(verify).not.toHaveBeenCalled();
+    verify.mockRestore();
     expect(fast.body.personId).toBe(personId);
     expect(fast.text).toBe(routed.text);
     const headers = (r: { headers: Record<string, string> }) => Object.fromEntries(Object.entries(r.headers).filter(([k]) => k !== 'date' && k !== 'x-request-id'));
@@ -326,7 +332,7 @@ describe('record locator: where does this patient have records?', () => {
     const events = await t.dataSource.query(
       `SELECT request_id, actor_client_id, action, outcome, purpose, target_type, target_ids, person_ids, result_count, details FROM audit_event WHERE action = 'locator.identifier' ORDER BY id`,
     );
-    expect(events.map((e: { request_id: string }) => e.request_id)).toEqual(['req-fast', 'req-routed']);
+    expect(events.map((e: { request_id: string }) => e.request_id)).toEqual(['req-routed', 'req-fast']);
     expect({ ...events[0], request_id: undefined }).toEqual({ ...events[1], request_id: undefined });
     expect(events[0]).toMatchObject({ outcome: 'success', purpose: 'TREATMENT', person_ids: [personId], result_count: 2, details: { connectionType: 'hl7-fhir-rest' } });
   });
