@@ -29,7 +29,8 @@
  *    database size and server RSS.
  *
  * Needs `npm run build`. BENCH_DATABASE_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres).
- * BENCH_REUSE=1 keeps an already seeded `mpi_bench_locator` of the same size (skips seeding).
+ * BENCH_REUSE=1 keeps an already seeded `mpi_bench_locator` of the same size (skips seeding);
+ * BENCH_DB_SUFFIX is appended to that name (e.g. `_cpu`: `mpi_bench_locator_cpu`).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -55,7 +56,8 @@ const ARRIVALS = process.env.BENCH_ARRIVALS === 'poisson' ? 'poisson' : 'constan
  */
 const RUNS = new Set((process.env.BENCH_RUNS ?? 'mrn,ssn,search,open-mrn,open-ssn,floor').split(',').map((x) => x.trim()));
 const RATE_CONNECTIONS = Number(process.env.BENCH_RATE_CONNECTIONS ?? 20);
-const DB = 'mpi_bench_locator';
+// BENCH_DB_SUFFIX (as bench:accuracy): appended to the database name, so two engineers' runs keep their own seeded data.
+const DB = `mpi_bench_locator${process.env.BENCH_DB_SUFFIX ?? ''}`;
 const aa = (org: number) => `urn:oid:2.16.840.1.113883.3.7${String(org).padStart(3, '0')}`;
 
 // A deterministic generator: the same data set on every run.

@@ -9,6 +9,7 @@ import { AppLogger, createRootLogger, requestLogMiddleware } from './common/http
 import { createValidationPipe } from './common/http/validation.js';
 import type { AppConfig } from './config/app-config.js';
 import { type DatabaseRuntime, startDatabaseRuntime } from './database/database-runtime.js';
+import { installLocatorFastPath } from './locator/locator-fast-path.js';
 
 export interface RunningApp {
   app: INestApplication;
@@ -33,9 +34,12 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
       ...(options.logger === false ? { logger: false } : {}),
     });
     if (options.logger !== false) app.useLogger(new AppLogger(logger));
-    app.use(requestLogMiddleware(logger));
+    const requestLog = requestLogMiddleware(logger);
+    app.use(requestLog);
     configureApp(app, runtime.config);
     await app.init();
+    // The record locator's by-identifier lookups that certainly succeed, in front of Express (see locator-fast-path.ts).
+    installLocatorFastPath(app, requestLog);
   } catch (e) {
     await app?.close().catch(() => undefined);
     await runtime.stop();

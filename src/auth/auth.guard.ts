@@ -20,15 +20,25 @@ export class AuthGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const header = req.headers.authorization;
-    const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-    if (!match) throw AuthError.missingToken();
-    const principal = await this.tokens.verify(match[1]);
+    const token = bearerTokenOf(req.headers.authorization);
+    if (!token) throw AuthError.missingToken();
+    const principal = await this.tokens.verify(token);
     req.principal = principal;
     const required = this.reflector.getAllAndOverride<Scope[]>(REQUIRED_SCOPES, targets) ?? [];
-    if (!required.some((s) => principal.scopes.includes(s))) throw AuthError.insufficientScope(required);
+    if (!hasRequiredScope(principal, required)) throw AuthError.insufficientScope(required);
     return true;
   }
+}
+
+/** The bearer token of an Authorization header, or null. */
+export function bearerTokenOf(header: unknown): string | null {
+  const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  return match ? match[1] : null;
+}
+
+/** A route's scopes are alternatives: the principal needs one of them (none declared: refused). */
+export function hasRequiredScope(principal: Principal, required: readonly Scope[]): boolean {
+  return required.some((s) => principal.scopes.includes(s));
 }
 
 /**

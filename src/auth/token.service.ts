@@ -72,9 +72,15 @@ export class TokenService implements OnModuleInit {
     return { access_token: token, token_type: 'Bearer', expires_in: ttl, scope: claims.scope };
   }
 
-  async verify(token: string): Promise<Principal> {
+  /** The principal of a token already verified and not yet expired (no signature check, no I/O); else undefined. */
+  verifiedPrincipal(token: string): Principal | undefined {
     const cached = this.verified.get(token);
-    if (cached && cached.exp > Date.now() / 1000) return cached.principal;
+    return cached && cached.exp > Date.now() / 1000 ? cached.principal : undefined;
+  }
+
+  async verify(token: string): Promise<Principal> {
+    const cached = this.verifiedPrincipal(token);
+    if (cached) return cached;
     const kid = this.keyIdOf(token);
     const secret = kid ? await this.secretFor(kid) : undefined;
     if (!secret) throw AuthError.invalidToken();

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { TokenService } from '../../src/auth/token.service.js';
 import { buildDemographics, type Demographics, SSN_SYSTEM, withGiven, withPhone } from '../factories/demographics.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -301,7 +302,39 @@ describe('record locator: where does this patient have records?', () => {
     await search({ demographics: buildDemographics() }, feedOnly).expect(403);
     await byIdentifier(`${MERCY_AA}|M-1001`, {}, admin).expect(403);
     await t.http().get('/api/v1/record-locations').query({ identifier: `${MERCY_AA}|M-1001` }).expect(401);
+    const [h, p] = query.split('.');
+    const forged = await byIdentifier(`${MERCY_AA}|M-1001`, {}, `${h}.${p}.forgedsignature`).expect(401);
+    expect(forged.body).toMatchObject({ statusCode: 401 });
     expect((await byIdentifier(`${MERCY_AA}|M-1001`, {}, steward).expect(200)).body.personId).toBe(personId);
+    expect(await auditCount()).toBe(1);
+  });
+
+  it('answers a by-identifier lookup on the fast path exactly as through the ordinary route: body, headers, audit event', async () => {
+    // `/record-locations/?…` (trailing slash) is the same route to Express but not to the
+    // fast path (locator-fast-path.ts), which takes only the exact path.
+    const qs = `?identifier=${encodeURIComponent(`${MERCY_AA}|M-1001`)}&purpose=TREATMENT&connectionType=hl7-fhir-rest`;
+    const get = (path: string, requestId: string) => t.http().get(path).set('X-Request-Id', requestId).auth(query, { type: 'bearer' }).expect(200);
+    // The ordinary route first: its guard verifies the new token, which the fast path then
+    // finds verified (it never verifies a token itself: the spy proves which way it went).
+    const routed = await get(`/api/v1/record-locations/${qs}`, 'req-routed');
+    const verify = vi.spyOn(t.app.get(TokenService), 'verify');
+    const fast = await get(`/api/v1/record-locations${qs}`, 'req-fast');
+    expect(verify).not.toHaveBeenCalled();
+    verify.mockRestore();
+    expect(fast.body.personId).toBe(personId);
+    expect(fast.text).toBe(routed.text);
+    const headers = (r: { headers: Record<string, string> }) => Object.fromEntries(Object.entries(r.headers).filter(([k]) => k !== 'date' && k !== 'x-request-id'));
+    expect(headers(fast)).toEqual(headers(routed));
+    expect(fast.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(fast.headers.etag).toBeUndefined();
+    expect(fast.headers['x-powered-by']).toBeUndefined();
+    expect([fast.headers['x-request-id'], routed.headers['x-request-id']]).toEqual(['req-fast', 'req-routed']);
+    const events = await t.dataSource.query(
+      `SELECT request_id, actor_client_id, action, outcome, purpose, target_type, target_ids, person_ids, result_count, details FROM audit_event WHERE action = 'locator.identifier' ORDER BY id`,
+    );
+    expect(events.map((e: { request_id: string }) => e.request_id)).toEqual(['req-routed', 'req-fast']);
+    expect({ ...events[0], request_id: undefined }).toEqual({ ...events[1], request_id: undefined });
+    expect(events[0]).toMatchObject({ outcome: 'success', purpose: 'TREATMENT', person_ids: [personId], result_count: 2, details: { connectionType: 'hl7-fhir-rest' } });
   });
 
   it('writes exactly one audit event per locator query, naming the persons disclosed and never the identifier value', async () => {
@@ -339,6 +372,19 @@ describe('record locator: where does this patient have records?', () => {
       expect(fieldsOf((await byIdentifier(`${MERCY_AA}|`).expect(400)).body)).toEqual(['identifier']);
       const missing = await t.http().get('/api/v1/record-locations').auth(query, { type: 'bearer' }).expect(400);
       expect(fieldsOf(missing.body)).toEqual(['identifier']);
+      const twice = await t.http().get('/api/v1/record-locations').query(`identifier=${encodeURIComponent(`${MERCY_AA}|M-1001`)}&identifier=x%7Cy`).auth(query, { type: 'bearer' }).expect(400);
+      expect(fieldsOf(twice.body)).toEqual(['identifier']);
+      expect(fieldsOf((await byIdentifier(`${MERCY_AA}|${'9'.repeat(500)}`).expect(400)).body)).toEqual(['identifier']);
+      expect(await auditCount()).toBe(0);
+    });
+    it('by identifier: a bad filter, too long a purpose, an unknown parameter', async () => {
+      const ok = `${MERCY_AA}|M-1001`;
+      expect(fieldsOf((await byIdentifier(ok, { organization: 'Not An Org' }).expect(400)).body)).toEqual(['organization']);
+      expect(fieldsOf((await byIdentifier(ok, { connectionType: 'FHIR' }).expect(400)).body)).toEqual(['connectionType']);
+      expect(fieldsOf((await byIdentifier(ok, { purpose: 'p'.repeat(101) }).expect(400)).body)).toEqual(['purpose']);
+      expect(fieldsOf((await byIdentifier(ok, { color: 'red' }).expect(400)).body)).toEqual(['color']);
+      expect(fieldsOf((await byIdentifier(ok, { organization: 'x_y', minGrade: 'best' }).expect(400)).body).sort()).toEqual(['minGrade', 'organization']);
+      expect(await auditCount()).toBe(0);
     });
     it('minGrade not a grade, bad organization, unknown parameter', async () => {
       expect(fieldsOf((await byIdentifier(`${MERCY_AA}|M-1001`, { minGrade: 'excellent' }).expect(400)).body)).toEqual(['minGrade']);

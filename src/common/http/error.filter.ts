@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { DomainError, type FieldError, STATUS_BY_KIND } from '../errors/domain-error.js';
 import { requestIdFor } from './request-id.js';
 
-interface ErrorBody {
+export interface ErrorBody {
   statusCode: number;
   code: string;
   message: string;
@@ -39,18 +39,21 @@ export class ErrorFilter implements ExceptionFilter {
     const res = ctx.getResponse<Response>();
     const requestId = requestIdFor(req, res);
     const body = this.toBody(exception, requestId);
-    if (body.statusCode >= 500) {
-      const name = exception instanceof Error ? exception.name : typeof exception;
-      const { code, constraint } = (exception ?? {}) as { code?: unknown; constraint?: unknown };
-      // Class, code, constraint and code location only: messages and details may quote values (PHI).
-      const where = exception instanceof Error ? exception.stack?.split('\n').find((l) => l.includes('/src/'))?.trim() : undefined;
-      this.logger.error({ requestId, errorClass: name, errorCode: typeof code === 'string' ? code : undefined, constraint: typeof constraint === 'string' ? constraint : undefined, where }, 'unhandled error');
-    }
+    if (body.statusCode >= 500) this.logUnhandled(exception, requestId);
     if (res.headersSent) return;
     res.status(body.statusCode).json(body);
   }
 
-  private toBody(exception: unknown, requestId: string): ErrorBody {
+  /** The log line of an unexpected error: class, code, constraint and code location only (messages and details may quote values: PHI). */
+  logUnhandled(exception: unknown, requestId: string): void {
+    const name = exception instanceof Error ? exception.name : typeof exception;
+    const { code, constraint } = (exception ?? {}) as { code?: unknown; constraint?: unknown };
+    const where = exception instanceof Error ? exception.stack?.split('\n').find((l) => l.includes('/src/'))?.trim() : undefined;
+    this.logger.error({ requestId, errorClass: name, errorCode: typeof code === 'string' ? code : undefined, constraint: typeof constraint === 'string' ? constraint : undefined, where }, 'unhandled error');
+  }
+
+  /** The answer to an error (also for answers written outside Nest's pipeline: the locator's fast path). */
+  toBody(exception: unknown, requestId: string): ErrorBody {
     if (exception instanceof DomainError) {
       return {
         statusCode: STATUS_BY_KIND[exception.kind],
