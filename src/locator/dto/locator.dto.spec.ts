@@ -45,6 +45,8 @@ const INVALID = [
   q({ identifier: `${AA}|M-1001`, purpose: ['a', 'b'] }),
   q({ identifier: `${AA}|M-1001`, color: 'red' }),
   q({ organization: 'mercy' }),
+  q({ identifier: `${AA}|M-10\u000001` }),
+  q({ identifier: `${AA}|M-1001`, purpose: 'treat\u0000ment' }),
 ];
 
 // Odd keys the fast path leaves to the ordinary route whatever that makes of them (it accepts these).

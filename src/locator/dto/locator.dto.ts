@@ -71,5 +71,7 @@ export function parseValidIdentifierQuery(query: Record<string, unknown>): Locat
   if (connectionType !== undefined && !CONNECTION_TYPE.test(connectionType)) return null;
   if (minGrade !== undefined && !(LOCATOR_GRADES as readonly string[]).includes(minGrade)) return null;
   if (purpose !== undefined && purpose.length > PURPOSE_MAX_LENGTH) return null;
+  // A NUL (which the global pipe answers with 400, see nul-characters.ts) takes the normal route.
+  if (identifier.includes('\u0000') || purpose?.includes('\u0000')) return null;
   return { identifier, organization, connectionType, minGrade: minGrade as LocatorGrade | undefined, purpose };
 }
