@@ -353,6 +353,12 @@ describe('record locator: where does this patient have records?', () => {
     expect(ssn).toMatchObject({ action: 'locator.identifier', outcome: 'success', purpose: 'TREATMENT', personIds: [personId], resultCount: 3, details: { identifierSystem: SSN_SYSTEM, resolution: 'found' } });
     expect(ssn.clientId).toBeTruthy();
     expect(unknown).toMatchObject({ outcome: 'success', personIds: [], resultCount: 0, details: { identifierSystem: MERCY_AA, resolution: 'not-found' } });
+    // The admin's filter by person (with and without an action): only events naming this person, newest first.
+    const byPersonId = await t.http().get('/api/v1/audit-events').query({ personId, action: 'locator.identifier' }).auth(admin, { type: 'bearer' }).expect(200);
+    expect(byPersonId.body.items.map((e: { personIds: string[] }) => e.personIds)).toEqual([[personId]]);
+    const all3 = await t.http().get('/api/v1/audit-events').query({ personId }).auth(admin, { type: 'bearer' }).expect(200);
+    expect(all3.body.items.filter((e: { action: string }) => e.action.startsWith('locator.')).map((e: { action: string }) => e.action)).toEqual(['locator.search', 'locator.person', 'locator.identifier']);
+    expect(all3.body.items.every((e: { personIds: string[] }) => e.personIds.includes(personId))).toBe(true);
 
     const rows = await t.dataSource.query(`SELECT action, purpose, person_ids, result_count, target_ids, details FROM audit_event WHERE action IN ('locator.person', 'locator.search') ORDER BY id`);
     expect(rows).toMatchObject([
