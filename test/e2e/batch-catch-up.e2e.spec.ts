@@ -75,7 +75,8 @@ describe('batch chunk catch-up after its early read', () => {
     return result!;
   };
 
-  it('sees records fed, retired and changed and persons merged after its read, as a read under the lock would', async () => {
+  /** Records A, C, D, F stored; the chunk's rows r1–r4 (typos of P, Q, R, S) and a new body for F. */
+  const storedAndChunk = async () => {
     const a = (await put('A', P).expect(201)).body;
     await put('C', R).expect(201);
     const d = (await put('D', S).expect(201)).body;
@@ -87,6 +88,11 @@ describe('batch chunk catch-up after its early read', () => {
       ['r4', typo(S, 'Zosia')],
       ['F', typo(Q, 'Maren')],
     ]);
+    return { a, d, rows };
+  };
+
+  it('sees records fed, retired and changed and persons merged after its read, as a read under the lock would', async () => {
+    const { a, d, rows } = await storedAndChunk();
     const pre = await t.dataSource.transaction('REPEATABLE READ', (m) => t.app.get(ChunkLinkageService).preread(ORG, rows, m));
 
     // Written after the read: a new record of Q, R retired, A's demographics changed so it
@@ -108,17 +114,7 @@ describe('batch chunk catch-up after its early read', () => {
   });
 
   it('catches up in two steps, before the lock and under it, as a read under the lock would, on every attempt', async () => {
-    const a = (await put('A', P).expect(201)).body;
-    await put('C', R).expect(201);
-    const d = (await put('D', S).expect(201)).body;
-    await put('F', Q).expect(201);
-    const rows = rowsOf([
-      ['r1', typo(P, 'Adaze')],
-      ['r2', typo(Q, 'Marne')],
-      ['r3', typo(R, 'Leyla')],
-      ['r4', typo(S, 'Zosia')],
-      ['F', typo(Q, 'Maren')],
-    ]);
+    const { a, d, rows } = await storedAndChunk();
     const linker = t.app.get(ChunkLinkageService);
     const pre = await t.dataSource.transaction('REPEATABLE READ', (m) => linker.preread(ORG, rows, m));
     const readSnapshot = pre.snapshot;
