@@ -15,9 +15,6 @@ export const CSV_COLUMNS = [
 export type CsvColumn = (typeof CSV_COLUMNS)[number];
 const KNOWN = new Set<string>(CSV_COLUMNS);
 
-/** The same local-id rule as the record route's path parameter. */
-export const LOCAL_ID = LOCAL_ID_PATTERN;
-
 /**
  * A parsed CSV row or an NDJSON line as it is staged (jsonb, which cannot hold U+0000): a CSV
  * field holding a NUL is staged as null, an NDJSON line holding a raw NUL byte as null, and
@@ -114,12 +111,12 @@ export function ndjsonLineToRecord(line: string | null): ParsedRow {
 
 function localIdErrors(localId: string | null): FieldError[] {
   if (localId === null) return [{ field: 'localId', messages: ['is required'] }];
-  return LOCAL_ID.test(localId) ? [] : [{ field: 'localId', messages: [LOCAL_ID_MESSAGE] }];
+  return LOCAL_ID_PATTERN.test(localId) ? [] : [{ field: 'localId', messages: [LOCAL_ID_MESSAGE] }];
 }
 
 /** A local id fit to appear in the error report (it is the organization's key, not PHI). */
 function localIdOf(s: string | undefined): string | null {
-  return s !== undefined && LOCAL_ID.test(s.trim()) ? s.trim() : null;
+  return s !== undefined && LOCAL_ID_PATTERN.test(s.trim()) ? s.trim() : null;
 }
 
 /** The object without undefined members and empty arrays (the feed's body never has them). */

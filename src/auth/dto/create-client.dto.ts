@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { SCOPES, type Scope } from '../scopes.js';
+import { ORGANIZATION_ID_PATTERN } from '../../organizations/organization-id.js';
 
 export class CreateClientDto {
   @ApiProperty({ example: 'St Luke\'s ADT feed' })
@@ -8,7 +9,7 @@ export class CreateClientDto {
   name: string;
 
   @ApiPropertyOptional({ description: 'Required for the feed scope: the organization whose records the client writes' })
-  @IsOptional() @IsString() @Matches(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: 'organizationId must be an organization id (a lower-case slug)' })
+  @IsOptional() @IsString() @Matches(ORGANIZATION_ID_PATTERN, { message: 'organizationId must be an organization id (a lower-case slug)' })
   organizationId?: string;
 
   @ApiProperty({ enum: SCOPES, isArray: true })

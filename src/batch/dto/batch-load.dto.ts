@@ -1,12 +1,13 @@
 import { ApiPropertyOptional, ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, Min } from 'class-validator';
+import { ORGANIZATION_ID_PATTERN } from '../../organizations/organization-id.js';
 
 export const BATCH_FORMATS = ['csv', 'ndjson'] as const;
 
 export class BatchUploadQuery {
   @ApiProperty({ example: 'st-lukes' })
-  @IsString() @Matches(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: 'organizationId must be an organization id' })
+  @IsString() @Matches(ORGANIZATION_ID_PATTERN, { message: 'organizationId must be an organization id' })
   organizationId: string;
 
   @ApiPropertyOptional({ enum: BATCH_FORMATS, description: 'Defaults from the content type (text/csv, application/x-ndjson) or the file name' })

@@ -1,8 +1,9 @@
 import { IsString, Matches } from 'class-validator';
 import { LOCAL_ID_MESSAGE, LOCAL_ID_PATTERN } from '../local-id.js';
+import { ORGANIZATION_ID_PATTERN } from '../../organizations/organization-id.js';
 
 export class RecordParams {
-  @IsString() @Matches(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: 'orgId must be an organization id' })
+  @IsString() @Matches(ORGANIZATION_ID_PATTERN, { message: 'orgId must be an organization id' })
   orgId: string;
 
   /** The organization's own patient id (MRN): see local-id.ts. */

@@ -2,12 +2,13 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { DemographicsDto } from '../../identities/dto/demographics.dto.js';
+import { nulCharacterErrors } from '../../common/nul-characters.js';
+import { ORGANIZATION_ID_PATTERN } from '../../organizations/organization-id.js';
 
 export const LOCATOR_GRADES = ['certain', 'probable', 'possible'] as const;
 export type LocatorGrade = (typeof LOCATOR_GRADES)[number];
 
 /** The rules of the locator's query parameters: the DTOs below and `parseValidIdentifierQuery` share them. */
-const ORGANIZATION_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const CONNECTION_TYPE = /^[a-z0-9][a-z0-9.-]{0,63}$/;
 const IDENTIFIER = /^[^|\s][^|]*\|\s*\S.*$/su;
 const IDENTIFIER_MAX_LENGTH = 500;
@@ -16,7 +17,7 @@ const PURPOSE_MAX_LENGTH = 100;
 /** Filters shared by the three locator calls (query parameters; the search also takes them in its body). */
 export class LocatorFiltersDto {
   @ApiPropertyOptional({ description: 'Only locations at this organization (its id)' })
-  @IsOptional() @IsString() @Matches(ORGANIZATION_ID, { message: 'organization must be an organization id' })
+  @IsOptional() @IsString() @Matches(ORGANIZATION_ID_PATTERN, { message: 'organization must be an organization id' })
   organization?: string;
 
   @ApiPropertyOptional({ description: 'Only endpoints of this connection type (and only locations that have one), e.g. hl7-fhir-rest' })
@@ -67,11 +68,11 @@ export function parseValidIdentifierQuery(query: Record<string, unknown>): Locat
   if (n === 0) return null;
   const { identifier, organization, connectionType, minGrade, purpose } = query as Partial<Record<string, string>>;
   if (identifier === undefined || identifier.length > IDENTIFIER_MAX_LENGTH || !IDENTIFIER.test(identifier)) return null;
-  if (organization !== undefined && !ORGANIZATION_ID.test(organization)) return null;
+  if (organization !== undefined && !ORGANIZATION_ID_PATTERN.test(organization)) return null;
   if (connectionType !== undefined && !CONNECTION_TYPE.test(connectionType)) return null;
   if (minGrade !== undefined && !(LOCATOR_GRADES as readonly string[]).includes(minGrade)) return null;
   if (purpose !== undefined && purpose.length > PURPOSE_MAX_LENGTH) return null;
   // A NUL (which the global pipe answers with 400, see nul-characters.ts) takes the normal route.
-  if (identifier.includes('\u0000') || purpose?.includes('\u0000')) return null;
+  if (nulCharacterErrors(query, '', 1).length > 0) return null;
   return { identifier, organization, connectionType, minGrade: minGrade as LocatorGrade | undefined, purpose };
 }

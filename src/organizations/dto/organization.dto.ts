@@ -2,13 +2,14 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { ENDPOINT_STATUSES, type EndpointStatus } from '../entities/endpoint.entity.js';
+import { ORGANIZATION_ID_PATTERN } from '../organization-id.js';
 
 /** A URI naming an assigning authority: urn:oid:…, urn:uuid:… or an http(s) URL. */
 export const ASSIGNING_AUTHORITY = /^(urn:oid:[0-2](\.(0|[1-9]\d*))+|urn:uuid:[0-9a-fA-F-]{36}|https?:\/\/[^\s|]+|urn:[a-zA-Z0-9][a-zA-Z0-9-]{0,31}:[^\s|]+)$/;
 
 export class CreateOrganizationDto {
   @ApiProperty({ example: 'st-lukes', description: 'Lower-case slug, unique' })
-  @IsString() @Matches(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: 'id must be a lower-case slug (a-z, 0-9, -; at most 63 characters)' })
+  @IsString() @Matches(ORGANIZATION_ID_PATTERN, { message: 'id must be a lower-case slug (a-z, 0-9, -; at most 63 characters)' })
   id: string;
 
   @ApiProperty({ example: "St Luke's Hospital" })
@@ -49,7 +50,7 @@ export class ListOrganizationsQueryDto {
 }
 
 export class OrganizationIdParam {
-  @IsString() @Matches(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: 'orgId must be an organization id' })
+  @IsString() @Matches(ORGANIZATION_ID_PATTERN, { message: 'orgId must be an organization id' })
   orgId: string;
 }
 
