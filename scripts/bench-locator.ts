@@ -19,11 +19,16 @@
  *      "1000,1500"), by scripts/open-loop.ts in a process of its own, over
  *      BENCH_RATE_CONNECTIONS keep-alive connections (default 20): requests are scheduled at
  *      a constant rate (BENCH_ARRIVALS=poisson for Poisson arrivals) whatever the server does,
+ *      after BENCH_OPEN_WARMUP seconds (default 1) at the same rate on the same connections,
+ *      not measured (the generator's own JIT and connection set-up),
  *      and latency counts from each request's scheduled send time, so a server that falls
  *      behind shows as latency, not as fewer requests (autocannon's `overallRate` is a closed
  *      loop: it sends in bursts and waits, which hides that). A closed loop at saturation only
  *      measures queueing: with 10 connections, 1,000 req/s means a 10 ms mean by Little's law
  *      whatever the server does.
+ *    The generator is bundled by esbuild and run by plain node, not through tsx: tsx's
+ *    loader thread, idle, collected its heap ~8 s into every run, and on two cores that
+ *    stalled the generator's sends by 10-30 ms at the same moment of each run.
  *    Each request writes its audit event, as in production. Prints the latency percentiles,
  *    requests/s, CPU per request, the load average before each run (the machine is shared),
  *    database size and server RSS.
@@ -35,8 +40,9 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import autocannon from 'autocannon';
+import { buildSync } from 'esbuild';
 import pg from 'pg';
 import { blockingKeys, type Demographics, normalize, SSN_SYSTEM } from '../src/matching/engine/index.js';
 import { loadRuleSet } from '../src/matching/rules/load-rule-set.js';
@@ -56,6 +62,9 @@ const ARRIVALS = process.env.BENCH_ARRIVALS === 'poisson' ? 'poisson' : 'constan
  */
 const RUNS = new Set((process.env.BENCH_RUNS ?? 'mrn,ssn,search,open-mrn,open-ssn,floor').split(',').map((x) => x.trim()));
 const RATE_CONNECTIONS = Number(process.env.BENCH_RATE_CONNECTIONS ?? 20);
+/** BENCH_SAMPLES_DIR: each open-loop run writes its requests' scheduled time and latency there (`at latency` per line), to see when the slow ones happened. */
+const SAMPLES_DIR = process.env.BENCH_SAMPLES_DIR;
+const OPEN_WARMUP = Number(process.env.BENCH_OPEN_WARMUP ?? 1);
 // BENCH_DB_SUFFIX (as bench:accuracy): appended to the database name, so two engineers' runs keep their own seeded data.
 const DB = `mpi_bench_locator${process.env.BENCH_DB_SUFFIX ?? ''}`;
 const aa = (org: number) => `urn:oid:2.16.840.1.113883.3.7${String(org).padStart(3, '0')}`;
@@ -209,13 +218,25 @@ async function measure(name: string, opts: autocannon.Options): Promise<Run> {
   };
 }
 
+let bundled: string | undefined;
+
+/** scripts/open-loop.ts bundled into one plain ES module, run by node without tsx's loader thread. */
+function openLoopBundle(): string {
+  if (!bundled) {
+    bundled = join(mkdtempSync(join(tmpdir(), 'bench-open-loop-')), 'open-loop.mjs');
+    buildSync({ entryPoints: [resolve(root, 'scripts/open-loop.ts')], bundle: true, platform: 'node', format: 'esm', outfile: bundled, logLevel: 'warning' });
+  }
+  return bundled;
+}
+
 /** An open-loop run at `rate` req/s over the paths in `pathsFile`, by scripts/open-loop.ts in a child process. */
 async function measureOpenLoop(name: string, pathsFile: string, rate: number, headers: Record<string, string>, url = base): Promise<Run> {
   const load = loadavg()[0];
   const before = await cpuSnapshot(server, db);
-  const args = ['--url', url, '--paths-file', pathsFile, '--rate', String(rate), '--seconds', String(SECONDS), '--connections', String(RATE_CONNECTIONS), '--arrivals', ARRIVALS, '--json'];
+  const args = ['--url', url, '--paths-file', pathsFile, '--rate', String(rate), '--seconds', String(SECONDS), '--connections', String(RATE_CONNECTIONS), '--arrivals', ARRIVALS, '--warmup-seconds', String(OPEN_WARMUP), '--json'];
   for (const [k, v] of Object.entries(headers)) args.push('--header', `${k}: ${v}`);
-  const child = spawn(process.execPath, [...process.execArgv, resolve(root, 'scripts/open-loop.ts'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  if (SAMPLES_DIR) args.push('--samples-file', join(SAMPLES_DIR, `${name.replace(/[^A-Za-z0-9@]+/g, '-').replace(/^-|-$/g, '')}.txt`));
+  const child = spawn(process.execPath, [openLoopBundle(), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   const code = await new Promise<number | null>((r) => child.once('exit', r));
@@ -349,7 +370,7 @@ try {
   const mem = rssMb(server);
   console.log(`\n${recordCount} records · ${SECONDS} s per run · server LOG_LEVEL=warn, HTTP_WORKERS=${process.env.HTTP_WORKERS ?? 1} · one audit event per request`);
   console.log(`throughput runs: ${CONNECTIONS} connections as fast as they go (autocannon, closed loop)`);
-  console.log(`'open @N/s' runs: N req/s offered, ${ARRIVALS} arrivals, over ${RATE_CONNECTIONS} keep-alive connections (scripts/open-loop.ts, its own process); latency from the scheduled send time`);
+  console.log(`'open @N/s' runs: N req/s offered, ${ARRIVALS} arrivals, over ${RATE_CONNECTIONS} keep-alive connections (scripts/open-loop.ts bundled, its own process), after ${OPEN_WARMUP} s unmeasured at the same rate; latency from the scheduled send time`);
   console.log('run                                       p50 ms   p95 ms   p99 ms   max ms     req/s  requests  non-2xx  errors  late  dropped  CPU ms/req: server  database  load');
   for (const r of runs) {
     console.log(
@@ -361,4 +382,5 @@ try {
   await db.end();
   server.kill('SIGTERM');
   await new Promise((r) => server.once('exit', r));
+  if (bundled) rmSync(dirname(bundled), { recursive: true, force: true });
 }

@@ -12,7 +12,7 @@
  *
  *   tsx scripts/open-loop.ts --url http://127.0.0.1:3000 --paths-file paths.txt \
  *     --rate 1000 --seconds 10 [--connections 32] [--arrivals constant|poisson] \
- *     [--header 'authorization: Bearer …'] [--warmup-seconds 1] [--json]
+ *     [--header 'authorization: Bearer …'] [--warmup-seconds 1] [--samples-file F] [--json]
  *
  * `--paths-file`: one request path per line, picked at random (seeded) per request.
  * Prints the offered and achieved rate, p50/p95/p99/p99.9/max (ms), non-2xx, errors,
@@ -22,7 +22,7 @@
  * percentiles with the time they had waited so far, a lower bound).
  */
 import http from 'node:http';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { seededRandom } from '../test/factories/seeded-random.js';
 
@@ -41,6 +41,8 @@ export interface OpenLoopOptions {
   graceMs?: number;
   /** Seed of the path picker and of Poisson arrivals. */
   seed?: number;
+  /** Write each measured request's scheduled time (ms from the run's start) and latency (ms) to this file, one `at latency` line each. */
+  samplesFile?: string;
 }
 
 export interface OpenLoopResult {
@@ -69,7 +71,7 @@ export async function runOpenLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
   const connections = o.connections ?? 32;
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections, maxFreeSockets: connections });
   try {
-    if (o.warmupSeconds && o.warmupSeconds > 0) await schedule(agent, { ...o, seconds: o.warmupSeconds, seed: (o.seed ?? 1) + 1 });
+    if (o.warmupSeconds && o.warmupSeconds > 0) await schedule(agent, { ...o, seconds: o.warmupSeconds, seed: (o.seed ?? 1) + 1, samplesFile: undefined });
     return await schedule(agent, o);
   } finally {
     agent.destroy();
@@ -83,6 +85,7 @@ function schedule(agent: http.Agent, o: OpenLoopOptions): Promise<OpenLoopResult
   const intervalMs = 1000 / o.rate;
   const graceMs = o.graceMs ?? 2000;
   const latencies: number[] = [];
+  const samples: string[] = [];
   let non2xx = 0;
   let errors = 0;
   let late = 0;
@@ -100,6 +103,7 @@ function schedule(agent: http.Agent, o: OpenLoopOptions): Promise<OpenLoopResult
       if (!outstanding.delete(n)) return;
       lastDone = performance.now();
       latencies.push(lastDone - at);
+      if (o.samplesFile) samples.push(`${(at - start).toFixed(2)} ${(lastDone - at).toFixed(2)}`);
       if (status === undefined) errors++;
       else {
         completed++;
@@ -125,8 +129,12 @@ function schedule(agent: http.Agent, o: OpenLoopOptions): Promise<OpenLoopResult
     const finish = () => {
       const now = performance.now();
       const dropped = outstanding.size;
-      for (const at of outstanding.values()) latencies.push(now - at);
+      for (const at of outstanding.values()) {
+        latencies.push(now - at);
+        if (o.samplesFile) samples.push(`${(at - start).toFixed(2)} ${(now - at).toFixed(2)}`);
+      }
       outstanding.clear();
+      if (o.samplesFile) writeFileSync(o.samplesFile, `${samples.join('\n')}\n`);
       latencies.sort((a, b) => a - b);
       const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
       const span = (Math.max(lastDone, start + o.seconds * 1000) - start) / 1000;
@@ -197,7 +205,7 @@ function parseArgs(argv: string[]): OpenLoopOptions & { json: boolean } {
   const url = get('url');
   const pathsFile = get('paths-file');
   if (!url || !pathsFile || !get('rate') || !get('seconds')) {
-    throw new Error('usage: open-loop --url URL --paths-file FILE --rate N --seconds S [--connections C] [--arrivals constant|poisson] [--header "k: v"] [--warmup-seconds S] [--json]');
+    throw new Error('usage: open-loop --url URL --paths-file FILE --rate N --seconds S [--connections C] [--arrivals constant|poisson] [--header "k: v"] [--warmup-seconds S] [--samples-file FILE] [--json]');
   }
   return {
     url,
@@ -209,6 +217,7 @@ function parseArgs(argv: string[]): OpenLoopOptions & { json: boolean } {
     headers,
     method: get('method'),
     warmupSeconds: get('warmup-seconds') ? Number(get('warmup-seconds')) : undefined,
+    samplesFile: get('samples-file'),
     json: argv.includes('--json'),
   };
 }
