@@ -127,6 +127,19 @@ describe.each([
     ]);
   });
 
+  it('reports a row nested thousands deep (class-transformer would exhaust the stack) and loads the rest', async () => {
+    const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+    const ndjson = [
+      JSON.stringify({ localId: 'D1', demographics: { name: [{ family: 'Lee' }] } }),
+      `{"localId":"D2","demographics":{"name":${deep}}}`,
+      JSON.stringify({ localId: 'D3', demographics: { name: [{ family: 'Fox' }] } }),
+    ].join('\n');
+    const n = await upload(ndjson, 'application/x-ndjson', `organizationId=${ORG}&format=ndjson`).expect(202);
+    expect(await waitForLoad(t, feed, n.body.id)).toMatchObject({ status: 'completed', counts: { rows: 3, created: 2, rejected: 1 } });
+    const errors = (await t.http().get(`/api/v1/batch-loads/${n.body.id}/errors`).auth(feed, { type: 'bearer' }).expect(200)).text.trim().split('\n').map((l) => JSON.parse(l));
+    expect(errors).toEqual([{ row: 2, localId: 'D2', errors: [{ field: `demographics.name${'[0]'.repeat(31)}`, messages: ['must not nest objects or arrays more than 32 deep'] }] }]);
+  });
+
   it('loads NDJSON raw and CSV as multipart, and re-uploading the same file changes nothing', async () => {
     const nd = rows.slice(0, 30).map((r) => JSON.stringify({ localId: r.localId, demographics: demographicsOf(r) })).join('\n');
     const a = await upload(`${nd}\n{"localId":"X1"}\nnot json\n`, 'application/x-ndjson').expect(202);

@@ -149,6 +149,16 @@ describe('records: the identity feed (PUT, GET, DELETE)', () => {
       expect(path.body.details.map((d: { field: string }) => d.field)).toEqual(['localId']);
       expect(await count(`SELECT count(*)::int AS n FROM source_record`)).toBe(before);
     });
+    it('a body nested thousands deep (class-transformer would exhaust the stack) → 400 naming the field, nothing stored', async () => {
+      const before = await count(`SELECT count(*)::int AS n FROM source_record`);
+      // 5,000 arrays within one another: a 10 kB body, well under the size limit.
+      const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+      const res = await t.http().put(`/api/v1/organizations/mercy/records/MRN-1001`).auth(feedA, { type: 'bearer' })
+        .set('content-type', 'application/json').send(`{"name":${deep}}`).expect(400);
+      expect(res.body).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED' });
+      expect(res.body.details).toEqual([{ field: `name${'[0]'.repeat(31)}`, messages: ['must not nest objects or arrays more than 32 deep'] }]);
+      expect(await count(`SELECT count(*)::int AS n FROM source_record`)).toBe(before);
+    });
   });
 
   describe('scopes and organizations', () => {

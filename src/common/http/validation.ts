@@ -1,5 +1,6 @@
 import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
 import { DomainError, type FieldError } from '../errors/domain-error.js';
+import { nestingErrors } from '../nesting-depth.js';
 import { nulCharacterErrors } from '../nul-characters.js';
 
 /** Flattens class-validator's nested errors into one entry per bad field (`name[0].given[1]`). */
@@ -16,13 +17,16 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
 }
 
 /**
- * The global pipe: a body, query or path parameter holding a NUL character answers 400 naming
- * each such field (PostgreSQL cannot store one; see nul-characters.ts) before anything else
- * looks at it; then class-validator as configured below.
+ * The global pipe: a body, query or path parameter nested too deep (class-transformer's
+ * recursion would exhaust the stack; see nesting-depth.ts) or holding a NUL character
+ * (PostgreSQL cannot store one; see nul-characters.ts) answers 400 naming the field before
+ * anything else looks at it; then class-validator as configured below.
  */
 class RequestValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type !== 'custom') {
+      const deep = nestingErrors(value, metadata.data ?? '');
+      if (deep.length > 0) throw DomainError.validation(deep);
       const nul = nulCharacterErrors(value, metadata.data ?? '');
       if (nul.length > 0) throw DomainError.validation(nul);
     }
