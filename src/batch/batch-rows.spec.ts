@@ -4,7 +4,7 @@ import { validateDemographics } from '../identities/demographics.validation.js';
 import { toDemographics } from '../identities/demographics.mapper.js';
 import { syntheticPatients, SYNTHETIC_COLUMNS } from '../../test/factories/synthetic-patients.js';
 import { csvHeaderProblems, csvRowToRecord, ndjsonLineToRecord, stageable } from './batch-rows.js';
-import { NUL_MESSAGE } from '../common/nul-characters.js';
+import { NUL_MESSAGE } from '../common/unstorable-characters.js';
 import { LOCAL_ID_MESSAGE } from '../identities/local-id.js';
 
 const SSN = 'urn:oid:2.16.840.1.113883.4.1';

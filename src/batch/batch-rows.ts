@@ -5,7 +5,7 @@
  */
 import { SSN_SYSTEM } from '../matching/engine/index.js';
 import type { FieldError } from '../common/errors/domain-error.js';
-import { NUL_MESSAGE, printableKey } from '../common/nul-characters.js';
+import { NUL_MESSAGE, printableKey } from '../common/unstorable-characters.js';
 import { LOCAL_ID_MESSAGE, LOCAL_ID_PATTERN } from '../identities/local-id.js';
 
 export const CSV_COLUMNS = [

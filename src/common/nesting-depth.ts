@@ -6,7 +6,7 @@
  * validation, and the too-deep field is named in a 400 / a row error. Pure: no framework.
  */
 import type { FieldError } from './errors/domain-error.js';
-import { printableKey } from './nul-characters.js';
+import { printableKey } from './unstorable-characters.js';
 
 /** Objects and arrays within one another; the API's deepest input (a compare body's given names, `a.name[0].given[0]`) has four. */
 export const MAX_NESTING = 32;

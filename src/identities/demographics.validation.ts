@@ -3,7 +3,7 @@ import { validateSync } from 'class-validator';
 import { type FieldError } from '../common/errors/domain-error.js';
 import { flattenValidationErrors } from '../common/http/validation.js';
 import { nestingErrors } from '../common/nesting-depth.js';
-import { nulCharacterErrors } from '../common/nul-characters.js';
+import { unstorableCharacterErrors } from '../common/unstorable-characters.js';
 import { DemographicsDto } from './dto/demographics.dto.js';
 
 /**
@@ -15,11 +15,12 @@ export function validateDemographics(plain: unknown): { value?: DemographicsDto;
     return { errors: [{ field: 'demographics', messages: ['must be an object'] }] };
   }
   // As the request pipe does: too deep a nesting (class-transformer would exhaust the stack)
-  // and a NUL (PostgreSQL could not store it, nor a field name holding one) are reported alone.
+  // and a character PostgreSQL could not store (a NUL, an unpaired surrogate; nor a field name
+  // holding one) are reported alone.
   const deep = nestingErrors(plain);
   if (deep.length > 0) return { errors: deep };
-  const nul = nulCharacterErrors(plain);
-  if (nul.length > 0) return { errors: nul };
+  const unstorable = unstorableCharacterErrors(plain);
+  if (unstorable.length > 0) return { errors: unstorable };
   const dto = plainToInstance(DemographicsDto, plain);
   const errors = flattenValidationErrors(validateSync(dto, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true }));
   return errors.length ? { errors } : { value: dto, errors };

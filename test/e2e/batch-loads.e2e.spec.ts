@@ -127,6 +127,25 @@ describe.each([
     ]);
   });
 
+  it('reports rows holding an unpaired surrogate (a lone \\ud800 escape, which jsonb refuses) and loads the rest', async () => {
+    const message = 'must be valid Unicode text (it holds an unpaired surrogate, U+D800-U+DFFF)';
+    const ndjson = [
+      JSON.stringify({ localId: 'U1', demographics: { name: [{ family: 'Lee' }] } }),
+      '{"localId":"U2","demographics":{"name":[{"family":"Ng\\ud800"}]}}',
+      '{"localId":"U\\ud8003","demographics":{"name":[{"family":"Ho"}]}}',
+      '{"localId":"U4","demographics":{"name":[{"family":"Ho"}]},"x\\udc00":1}',
+      JSON.stringify({ localId: 'U5', demographics: { name: [{ family: 'Fox 😀' }] } }),
+    ].join('\n');
+    const n = await upload(ndjson, 'application/x-ndjson', `organizationId=${ORG}&format=ndjson`).expect(202);
+    expect(await waitForLoad(t, feed, n.body.id)).toMatchObject({ status: 'completed', counts: { rows: 5, created: 2, rejected: 3 } });
+    const errors = (await t.http().get(`/api/v1/batch-loads/${n.body.id}/errors`).auth(feed, { type: 'bearer' }).expect(200)).text.trim().split('\n').map((l) => JSON.parse(l));
+    expect(errors).toEqual([
+      { row: 2, localId: 'U2', errors: [{ field: 'demographics.name[0].family', messages: [message] }] },
+      { row: 3, localId: null, errors: [{ field: 'localId', messages: ['localId must be 1-100 characters without spaces, slashes, control characters or unpaired surrogates'] }] },
+      { row: 4, localId: 'U4', errors: [{ field: 'x\\uDC00', messages: ['unknown field'] }] },
+    ]);
+  });
+
   it('reports a row nested thousands deep (class-transformer would exhaust the stack) and loads the rest', async () => {
     const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
     const ndjson = [

@@ -149,6 +149,17 @@ describe('records: the identity feed (PUT, GET, DELETE)', () => {
       expect(path.body.details.map((d: { field: string }) => d.field)).toEqual(['localId']);
       expect(await count(`SELECT count(*)::int AS n FROM source_record`)).toBe(before);
     });
+    it('an unpaired surrogate (a lone \\ud800 escape, which jsonb refuses) in a field or a key → 400 naming it, nothing stored (the path: Express's own 400)', async () => {
+      const before = await count(`SELECT count(*)::int AS n FROM source_record`);
+      const message = 'must be valid Unicode text (it holds an unpaired surrogate, U+D800-U+DFFF)';
+      const res = await put({ ...base, name: [{ family: 'Whit\uD800aker', given: ['Ann'] }] }).expect(400);
+      expect(res.body.details).toEqual([{ field: 'name[0].family', messages: [message] }]);
+      const key = await put({ ...base, ['x\uDC00']: 1 }).expect(400);
+      expect(key.body.details).toEqual([{ field: 'x\\uDC00', messages: [message] }]);
+      // A paired one (an emoji) is text like any other.
+      await put({ ...base, name: [{ family: 'Whitaker 😀', given: ['Ann'] }] }).expect(201);
+      expect(await count(`SELECT count(*)::int AS n FROM source_record`)).toBe(before + 1);
+    });
     it('a body nested thousands deep (class-transformer would exhaust the stack) → 400 naming the field, nothing stored', async () => {
       const before = await count(`SELECT count(*)::int AS n FROM source_record`);
       // 5,000 arrays within one another: a 10 kB body, well under the size limit.

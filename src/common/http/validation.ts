@@ -1,7 +1,7 @@
 import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
 import { DomainError, type FieldError } from '../errors/domain-error.js';
 import { nestingErrors } from '../nesting-depth.js';
-import { nulCharacterErrors } from '../nul-characters.js';
+import { unstorableCharacterErrors } from '../unstorable-characters.js';
 
 /** Flattens class-validator's nested errors into one entry per bad field (`name[0].given[1]`). */
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
@@ -18,8 +18,8 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
 
 /**
  * The global pipe: a body, query or path parameter nested too deep (class-transformer's
- * recursion would exhaust the stack; see nesting-depth.ts) or holding a NUL character
- * (PostgreSQL cannot store one; see nul-characters.ts) answers 400 naming the field before
+ * recursion would exhaust the stack; see nesting-depth.ts) or holding a character PostgreSQL
+ * cannot store (a NUL, an unpaired surrogate; see unstorable-characters.ts) answers 400 naming the field before
  * anything else looks at it; then class-validator as configured below.
  */
 class RequestValidationPipe extends ValidationPipe {
@@ -27,8 +27,8 @@ class RequestValidationPipe extends ValidationPipe {
     if (metadata.type !== 'custom') {
       const deep = nestingErrors(value, metadata.data ?? '');
       if (deep.length > 0) throw DomainError.validation(deep);
-      const nul = nulCharacterErrors(value, metadata.data ?? '');
-      if (nul.length > 0) throw DomainError.validation(nul);
+      const unstorable = unstorableCharacterErrors(value, metadata.data ?? '');
+      if (unstorable.length > 0) throw DomainError.validation(unstorable);
     }
     return super.transform(value, metadata);
   }

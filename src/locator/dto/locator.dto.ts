@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { DemographicsDto } from '../../identities/dto/demographics.dto.js';
-import { nulCharacterErrors } from '../../common/nul-characters.js';
+import { unstorableCharacterErrors } from '../../common/unstorable-characters.js';
 import { ORGANIZATION_ID_PATTERN } from '../../organizations/organization-id.js';
 
 export const LOCATOR_GRADES = ['certain', 'probable', 'possible'] as const;
@@ -72,7 +72,7 @@ export function parseValidIdentifierQuery(query: Record<string, unknown>): Locat
   if (connectionType !== undefined && !CONNECTION_TYPE.test(connectionType)) return null;
   if (minGrade !== undefined && !(LOCATOR_GRADES as readonly string[]).includes(minGrade)) return null;
   if (purpose !== undefined && purpose.length > PURPOSE_MAX_LENGTH) return null;
-  // A NUL (which the global pipe answers with 400, see nul-characters.ts) takes the normal route.
-  if (nulCharacterErrors(query, '', 1).length > 0) return null;
+  // A character PostgreSQL cannot store (the global pipe answers 400, see unstorable-characters.ts) takes the normal route.
+  if (unstorableCharacterErrors(query, '', 1).length > 0) return null;
   return { identifier, organization, connectionType, minGrade: minGrade as LocatorGrade | undefined, purpose };
 }

@@ -1,0 +1,60 @@
+/**
+ * Characters in client input that PostgreSQL cannot store: U+0000 (NUL), which `text` and
+ * `jsonb` cannot hold, and an unpaired UTF-16 surrogate (a JSON `"\ud800"` escape alone),
+ * which `jsonb` refuses. A string carrying one would fail at its INSERT (a 500 after
+ * validation said yes, and in a batch a failed chunk). Every request's body, query and path
+ * parameters, and every batch row, are checked for them before validation, and each such
+ * field is named in a 400 / a row error. Pure: no framework.
+ */
+import type { FieldError } from './errors/domain-error.js';
+
+export const NUL_MESSAGE = 'must not contain the NUL character (U+0000)';
+export const SURROGATE_MESSAGE = 'must be valid Unicode text (it holds an unpaired surrogate, U+D800-U+DFFF)';
+
+const NUL = '\u0000';
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, 'g');
+
+/** Why PostgreSQL could not store this string, or null. */
+function unstorable(s: string): string | null {
+  if (s.includes(NUL)) return NUL_MESSAGE;
+  return LONE_SURROGATE.test(s) ? SURROGATE_MESSAGE : null;
+}
+
+/**
+ * A key as it may appear in a field path of an answer or a stored row error: a NUL or an
+ * unpaired surrogate written out as its `\uXXXX` escape.
+ */
+export function printableKey(key: string): string {
+  if (unstorable(key) === null) return key;
+  return key.replaceAll(NUL, '\\u0000').replace(LONE_SURROGATES, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/**
+ * One error per string (or object key) PostgreSQL could not store, named as the client
+ * wrote it (`name[0].family`, under `prefix`). Iterative, so a deeply nested body cannot
+ * exhaust the stack; stops after `limit` errors.
+ */
+export function unstorableCharacterErrors(value: unknown, prefix = '', limit = 50): FieldError[] {
+  const errors: FieldError[] = [];
+  const stack: Array<[unknown, string]> = [[value, prefix]];
+  while (stack.length > 0 && errors.length < limit) {
+    const [v, path] = stack.pop()!;
+    if (typeof v === 'string') {
+      const problem = unstorable(v);
+      if (problem) errors.push({ field: path || 'value', messages: [problem] });
+    } else if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], `${path}[${i}]`]);
+    } else if (v !== null && typeof v === 'object') {
+      const entries = Object.entries(v);
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [k, child] = entries[i];
+        const field = path ? `${path}.${printableKey(k)}` : printableKey(k);
+        const problem = unstorable(k);
+        if (problem) errors.push({ field, messages: [problem] });
+        else stack.push([child, field]);
+      }
+    }
+  }
+  return errors;
+}
