@@ -149,7 +149,7 @@ describe('records: the identity feed (PUT, GET, DELETE)', () => {
       expect(path.body.details.map((d: { field: string }) => d.field)).toEqual(['localId']);
       expect(await count(`SELECT count(*)::int AS n FROM source_record`)).toBe(before);
     });
-    it('an unpaired surrogate (a lone \\ud800 escape, which jsonb refuses) in a field or a key → 400 naming it, nothing stored (the path: Express's own 400)', async () => {
+    it('an unpaired surrogate (a lone \\ud800 escape, which jsonb refuses) in a field or a key → 400 naming it, nothing stored (a path: Express answers 400 itself)', async () => {
       const before = await count(`SELECT count(*)::int AS n FROM source_record`);
       const message = 'must be valid Unicode text (it holds an unpaired surrogate, U+D800-U+DFFF)';
       const res = await put({ ...base, name: [{ family: 'Whit\uD800aker', given: ['Ann'] }] }).expect(400);
