@@ -337,6 +337,22 @@ describe('record locator: where does this patient have records?', () => {
     expect(events[0]).toMatchObject({ outcome: 'success', purpose: 'TREATMENT', person_ids: [personId], result_count: 2, details: { connectionType: 'hl7-fhir-rest' } });
   });
 
+  it('takes a person id in upper case as the same person: answers and audits it in its stored form, and the audit filter finds it', async () => {
+    const upper = personId.toUpperCase();
+    expect(upper).not.toBe(personId);
+    const located = await byPerson(upper).expect(200);
+    expect(located.body.personId).toBe(personId);
+    const read = await t.http().get(`/api/v1/persons/${upper}`).auth(query, { type: 'bearer' }).expect(200);
+    expect(read.body.personId).toBe(personId);
+    const events = await t.http().get('/api/v1/audit-events').query({ personId: upper, limit: 2 }).auth(admin, { type: 'bearer' }).expect(200);
+    expect(events.body.items.map((e: { action: string; personIds: string[]; targetIds: string[] }) => [e.action, e.personIds, e.targetIds])).toEqual([
+      ['person.read', [personId], [personId]],
+      ['locator.person', [personId], [personId]],
+    ]);
+    const bad = await t.http().get('/api/v1/audit-events').query({ personId: 'not-a-person' }).auth(admin, { type: 'bearer' }).expect(400);
+    expect(bad.body.details.map((d: { field: string }) => d.field)).toEqual(['personId']);
+  });
+
   it('writes exactly one audit event per locator query, naming the persons disclosed and never the identifier value', async () => {
     const before = await auditCount();
     await byIdentifier(`${SSN_SYSTEM}|412-68-3057`, { purpose: 'TREATMENT' }).expect(200);

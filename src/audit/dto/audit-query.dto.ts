@@ -1,10 +1,11 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDate, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { EntityId } from '../../common/http/entity-id.js';
 
 export class AuditQueryDto {
   @ApiPropertyOptional({ description: 'Only events that disclosed or changed this person' })
-  @IsOptional() @IsString() @MaxLength(100)
+  @IsOptional() @EntityId('personId must be a person id (UUID)')
   personId?: string;
 
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100)

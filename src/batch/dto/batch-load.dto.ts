@@ -1,7 +1,8 @@
 import { ApiPropertyOptional, ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { ORGANIZATION_ID_PATTERN } from '../../organizations/organization-id.js';
+import { EntityId } from '../../common/http/entity-id.js';
 
 export const BATCH_FORMATS = ['csv', 'ndjson'] as const;
 
@@ -16,7 +17,7 @@ export class BatchUploadQuery {
 }
 
 export class BatchLoadParams {
-  @IsUUID('all', { message: 'id must be a batch load id (UUID)' })
+  @EntityId('id must be a batch load id (UUID)')
   id: string;
 }
 

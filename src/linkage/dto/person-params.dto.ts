@@ -1,8 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { EntityId } from '../../common/http/entity-id.js';
 
 export class PersonParams {
-  @IsUUID('all', { message: 'personId must be a person id (UUID)' })
+  @EntityId('personId must be a person id (UUID)')
   personId: string;
 }
 

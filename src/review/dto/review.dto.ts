@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { EntityId } from '../../common/http/entity-id.js';
 
 export const REVIEW_STATUSES = ['open', 'resolved', 'dismissed'] as const;
 export const REVIEW_GRADES = ['probable', 'possible'] as const;
@@ -29,7 +30,7 @@ export class ReviewTaskQueryDto {
 }
 
 export class ReviewTaskParams {
-  @IsUUID('all', { message: 'id must be a review task id (UUID)' })
+  @EntityId('id must be a review task id (UUID)')
   id: string;
 }
 

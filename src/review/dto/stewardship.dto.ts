@@ -1,10 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { EntityId } from '../../common/http/entity-id.js';
 
 export class LinkRecordDto {
   @ApiProperty({ description: 'The record to link to (move into) this person' })
-  @IsUUID('all', { message: 'recordId must be a record id (UUID)' })
+  @EntityId('recordId must be a record id (UUID)')
   recordId: string;
 
   @ApiPropertyOptional({ maxLength: 1000 }) @IsOptional() @IsString() @MaxLength(1000)
@@ -12,21 +13,21 @@ export class LinkRecordDto {
 }
 
 export class PersonRecordParams {
-  @IsUUID('all', { message: 'personId must be a person id (UUID)' })
+  @EntityId('personId must be a person id (UUID)')
   personId: string;
 
-  @IsUUID('all', { message: 'recordId must be a record id (UUID)' })
+  @EntityId('recordId must be a record id (UUID)')
   recordId: string;
 }
 
 export class RecordParams {
-  @IsUUID('all', { message: 'recordId must be a record id (UUID)' })
+  @EntityId('recordId must be a record id (UUID)')
   recordId: string;
 }
 
 export class MergePersonDto {
   @ApiProperty({ description: 'The person merged into this one (it ends as status merged)' })
-  @IsUUID('all', { message: 'personId must be a person id (UUID)' })
+  @EntityId('personId must be a person id (UUID)')
   personId: string;
 
   @ApiPropertyOptional({ maxLength: 1000 }) @IsOptional() @IsString() @MaxLength(1000)
@@ -34,13 +35,13 @@ export class MergePersonDto {
 }
 
 export class MergeParams {
-  @IsUUID('all', { message: 'mergeId must be a merge id (UUID)' })
+  @EntityId('mergeId must be a merge id (UUID)')
   mergeId: string;
 }
 
 export class MergesQueryDto {
   @ApiProperty({ description: 'Merges this person took part in, either side' })
-  @IsUUID('all', { message: 'personId must be a person id (UUID)' })
+  @EntityId('personId must be a person id (UUID)')
   personId: string;
 }
 
