@@ -75,7 +75,13 @@ export class BatchUploadService {
         if (counter.exceeded) throw BatchError.tooLarge(limit);
         if (e instanceof DomainError) throw e;
         const code = (e as { code?: unknown }).code;
-        if (typeof code === 'string' && code.startsWith('CSV_')) throw BatchError.malformed(rows + 1, code);
+        if (typeof code === 'string' && code.startsWith('CSV_')) {
+          // csv-parse counts the records it parsed (the header among them) and the lines it
+          // read; records it parsed may not have reached this loop yet.
+          const { records, lines } = e as { records?: unknown; lines?: unknown };
+          const row = typeof records === 'number' ? Math.max(rows + 1, records) : rows + 1;
+          throw BatchError.malformed(row, code, typeof lines === 'number' ? lines : undefined);
+        }
         throw e;
       }
       if (counter.exceeded) throw BatchError.tooLarge(limit);

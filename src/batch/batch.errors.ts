@@ -24,10 +24,14 @@ export class BatchError extends DomainError {
   static badHeader(details: FieldError[]) {
     return new BatchError('validation', BatchErrorCode.BadHeader, 'The CSV header is not usable', details);
   }
-  /** The file cannot be read as CSV at all (an unclosed quote): `row` is the data row reached. */
-  static malformed(row: number, reason: string) {
-    return new BatchError('validation', BatchErrorCode.MalformedFile, `The file is not valid CSV near row ${row}: ${reason}`, [
-      { field: 'file', messages: [`not valid CSV near row ${row} (${reason})`] },
+  /**
+   * The file cannot be read as CSV at all (an unclosed quote): `row` is the data row the
+   * parser failed in, `line` the file's line it had reached (a quoted field may span lines).
+   */
+  static malformed(row: number, reason: string, line?: number) {
+    const where = line ? `near row ${row} (line ${line})` : `near row ${row}`;
+    return new BatchError('validation', BatchErrorCode.MalformedFile, `The file is not valid CSV ${where}: ${reason}`, [
+      { field: 'file', messages: [`not valid CSV ${where} (${reason})`] },
     ]);
   }
   static tooLarge(limitBytes: number) {

@@ -242,6 +242,9 @@ describe.each([
     const r413 = await upload(big, 'text/csv').expect(413);
     expect(r413.body.message).toMatch(/BATCH_UPLOAD_LIMIT/);
     await t.http().post(`/api/v1/batch-loads?organizationId=${ORG}`).auth(feed, { type: 'bearer' }).field('other', 'x').expect(400);
+    // An unclosed quote: the data row and the file's line it is on (the row before spans two lines).
+    const unclosed = await upload('localId,family\r\nQ1,Lee\r\nQ2,"Ng\r\nson"\r\nQ3,"Ho\r\nQ4,Fox\r\n', 'text/csv').expect(400);
+    expect(unclosed.body).toMatchObject({ code: 'BATCH_MALFORMED_FILE', details: [{ field: 'file', messages: [expect.stringMatching(/^not valid CSV near row 3 \(line \d+\) \(CSV_QUOTE_NOT_CLOSED\)$/)] }] });
     await t.http().get('/api/v1/batch-loads/not-a-uuid').auth(feed, { type: 'bearer' }).expect(400);
     await t.http().get('/api/v1/batch-loads/00000000-0000-4000-8000-000000000000').auth(feed, { type: 'bearer' }).expect(404);
     const [{ n }] = await t.dataSource.query(`SELECT (SELECT count(*) FROM batch_load) + (SELECT count(*) FROM source_record) AS n`);
