@@ -109,6 +109,14 @@ export interface TaskWrite {
 
 const json = (v: unknown) => JSON.stringify(v);
 
+/** A write statement of the chunk, to run alone or with others (`runTogether`). */
+export interface Statement {
+  sql: string;
+  params: unknown[];
+}
+
+const statement = (sql: string, params: unknown[]): Statement => ({ sql, params });
+
 /**
  * The members of one record of `insertRecords`' document after its id and before its last
  * decision: what a batch chunk knows of a row before it takes the lock (serialized then).
@@ -329,17 +337,39 @@ export class ChunkLinkageRepository {
     return out;
   }
 
-  async insertPersons(ids: string[], m: EntityManager): Promise<void> {
-    if (ids.length) await m.query(`INSERT INTO person (id) SELECT unnest($1::uuid[])`, [ids]);
+  /**
+   * Runs the chunk's write statements in one round trip: as the data-modifying CTEs of one
+   * statement (parameters renumbered), which PostgreSQL runs with one snapshot; references
+   * (foreign keys, the keys' statement trigger) are checked at its end, when every row is in.
+   * So none of them may read what another writes: each writes rows of its own.
+   */
+  async runTogether(statements: Array<Statement | null>, m: EntityManager): Promise<void> {
+    const list = statements.filter((x): x is Statement => x !== null);
+    if (list.length === 0) return;
+    if (list.length === 1) {
+      await m.query(list[0].sql, list[0].params);
+      return;
+    }
+    const params: unknown[] = [];
+    const parts = list.map((x, i) => {
+      const offset = params.length;
+      params.push(...x.params);
+      return `w${i} AS (${x.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`)})`;
+    });
+    await m.query(`WITH ${parts.join(',\n')}\nSELECT 1`, params);
   }
 
-  async insertRecords(organizationId: string, rows: RecordWrite[], m: EntityManager): Promise<void> {
-    if (!rows.length) return;
+  insertPersons(ids: string[]): Statement | null {
+    return ids.length ? { sql: `INSERT INTO person (id) SELECT unnest($1::uuid[])`, params: [ids] } : null;
+  }
+
+  insertRecords(organizationId: string, rows: RecordWrite[]): Statement | null {
+    if (!rows.length) return null;
     // One JSON document for the whole chunk (jsonb_to_recordset): a text[] parameter of JSON
     // documents costs an escaping pass per element in the driver and an array parse here.
     // Built from each record's `fields` (serialized before the lock) where given.
     const doc = `[${rows.map((r) => `{"id":${json(r.id)},${r.fields ?? recordFields(r.localId, r.demographics, r.normalized, r.contentHash)},"ld":${json(r.lastDecision)}}`).join(',')}]`;
-    await m.query(
+    return statement(
       `INSERT INTO source_record (id, organization_id, local_id, demographics, normalized, content_hash, last_decision)
        SELECT u.id, $1, u.local_id, u.d, u.n, u.h, u.ld
        FROM jsonb_to_recordset($2::jsonb) AS u(id uuid, local_id text, d jsonb, n jsonb, h text, ld jsonb)`,
@@ -348,9 +378,9 @@ export class ChunkLinkageRepository {
   }
 
   /** New demographics (reactivating a retired record) and the answer stored for replays. */
-  async updateRecords(rows: RecordWrite[], m: EntityManager): Promise<void> {
-    if (!rows.length) return;
-    await m.query(
+  updateRecords(rows: RecordWrite[]): Statement | null {
+    if (!rows.length) return null;
+    return statement(
       `UPDATE source_record s SET demographics = u.d::jsonb, normalized = u.n::jsonb, content_hash = u.h,
          last_decision = u.ld::jsonb, status = 'active', retired_at = NULL, updated_at = now()
        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[]) AS u(id, d, n, h, ld)
@@ -360,18 +390,23 @@ export class ChunkLinkageRepository {
     );
   }
 
-  async replaceBlockingKeys(deleteFor: string[], keys: BlockingKeyRows, m: EntityManager): Promise<void> {
-    if (deleteFor.length) await m.query(`DELETE FROM blocking_key b USING unnest($1::uuid[]) AS x(id) WHERE b.record_id = x.id`, [deleteFor]);
+  /** Keys of records whose keys `insertBlockingKeys` then writes again: a statement of its own, before those. */
+  async deleteBlockingKeys(recordIds: string[], m: EntityManager): Promise<void> {
+    if (recordIds.length) await m.query(`DELETE FROM blocking_key b USING unnest($1::uuid[]) AS x(id) WHERE b.record_id = x.id`, [recordIds]);
+  }
+
+  insertBlockingKeys(keys: BlockingKeyRows): Statement | null {
     if (keys.count) {
-      await m.query(
+      return statement(
         // In record order, so a record's keys share a heap page (read back by record id).
-        // No conflict is possible: a changed record's keys were deleted above, a record's
-        // keys are distinct, and a new record has none yet.
+        // No conflict is possible: a changed record's keys were deleted before
+        // (deleteBlockingKeys), a record's keys are distinct, and a new record has none yet.
         `INSERT INTO blocking_key (key, record_id) SELECT * FROM unnest($1::text[], $2::uuid[]) AS k(key, record_id)`,
         // The array literals are built per record before the lock (blockingKeyRows).
         [keys.keys, keys.recordIds],
       );
     }
+    return null;
   }
 
   /** Open review tasks of (or pointing at) records whose demographics changed are superseded. */
@@ -386,9 +421,9 @@ export class ChunkLinkageRepository {
     );
   }
 
-  async upsertLinks(links: LinkFinal[], ruleSet: RuleSetRef, actorClientId: string | null, m: EntityManager): Promise<void> {
-    if (!links.length) return;
-    await m.query(
+  upsertLinks(links: LinkFinal[], ruleSet: RuleSetRef, actorClientId: string | null): Statement | null {
+    if (!links.length) return null;
+    return statement(
       `INSERT INTO record_link (record_id, person_id, method, grade, score, probability, reason, flags,
          rule_set_id, rule_set_version, rule_set_hash, linked_by, linked_at)
        SELECT u.record_id, u.person_id, u.method, u.grade, u.score, u.probability, u.reason, u.flags::text[], $9, $10, $11, $12, now()
@@ -405,9 +440,9 @@ export class ChunkLinkageRepository {
   }
 
   /** Appends the link history in the chunk's row order. */
-  async appendEvents(events: EventWrite[], ruleSet: RuleSetRef, actorClientId: string | null, requestId: string | null, m: EntityManager): Promise<void> {
-    if (!events.length) return;
-    await m.query(
+  appendEvents(events: EventWrite[], ruleSet: RuleSetRef, actorClientId: string | null, requestId: string | null): Statement | null {
+    if (!events.length) return null;
+    return statement(
       `INSERT INTO link_event (record_id, person_id, previous_person_id, event, method, grade, score, probability,
          contributions, prior_weight, reason, rule_set_id, rule_set_version, rule_set_hash, actor_client_id, request_id)
        SELECT u.record_id, u.person_id, u.previous, u.event, u.method, u.grade, u.score, u.probability, u.c, u.prior,
@@ -425,9 +460,9 @@ export class ChunkLinkageRepository {
     );
   }
 
-  async insertReviewTasks(tasks: TaskWrite[], ruleSet: RuleSetRef, actorClientId: string | null, m: EntityManager): Promise<void> {
-    if (!tasks.length) return;
-    await m.query(
+  insertReviewTasks(tasks: TaskWrite[], ruleSet: RuleSetRef, actorClientId: string | null): Statement | null {
+    if (!tasks.length) return null;
+    return statement(
       `INSERT INTO review_task (id, record_id, candidate_person_id, candidate_record_id, score, probability, grade,
          prior_weight, contributions, reason, rule_set_id, rule_set_version, rule_set_hash,
          status, resolution, resolved_by, resolved_at)
