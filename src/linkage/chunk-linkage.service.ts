@@ -9,7 +9,7 @@ import type { CandidateRow } from '../matching/candidate.repository.js';
 import { PRUNED } from '../matching/engine/prune.js';
 import { MatchingService, type PreparedRecord } from '../matching/matching.service.js';
 import type { ExactCountBase } from '../matching/record-count.cache.js';
-import { TermFrequencyRepository, termKey, type Term } from '../matching/term-frequency.repository.js';
+import { termDeltaStatements, TermFrequencyRepository, termKey, type Term } from '../matching/term-frequency.repository.js';
 import {
   blockingKeyRows,
   keyElements,
@@ -677,7 +677,9 @@ export class ChunkLinkageService {
     await this.repo.deleteBlockingKeys([...w.changedStored], m);
     await this.repo.dismissOpenTasksOf([...w.changedStored], actor.clientId, m);
     timer?.lap('writeStored');
-    // Then everything the chunk adds, in one statement (one round trip under the lock instead of seven).
+    // Then everything the chunk adds, and the name counts, in one statement (one round trip
+    // under the lock instead of nine). The name-count rows stay locked to the COMMIT, a few
+    // milliseconds later (nothing else writes them while a chunk holds the batch lock).
     await this.repo.runTogether(
       [
         this.repo.insertPersons([...w.newPersons]),
@@ -687,14 +689,13 @@ export class ChunkLinkageService {
         this.repo.upsertLinks([...w.finalLinks.values()], ruleSet, actor.clientId),
         this.repo.appendEvents(w.events, ruleSet, actor.clientId, actor.requestId || null),
         this.repo.insertReviewTasks(w.tasks, ruleSet, actor.clientId),
+        ...termDeltaStatements(w.tfDeltas),
       ],
       m,
     );
     timer?.lap('write');
     // Person statuses read the links just written.
     if (w.refresh.size) await this.links.refreshPersonStatus([...w.refresh], m);
-    // Last statement before COMMIT, so the name-count rows stay locked for a moment only.
-    await this.termFrequencies.applyDeltas(w.tfDeltas, m);
     timer?.lap('writeOther');
 
   }
