@@ -5,6 +5,7 @@ import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/auth.decorators.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import { CpuSlicer, holdBatchLock } from '../common/cpu-slices.js';
 import { PhaseTimer } from '../common/phase-timer.js';
 import { TableStatisticsService } from '../database/table-statistics.service.js';
 import { runInTransaction } from '../database/transaction.js';
@@ -20,8 +21,6 @@ import { BATCH_QUEUE, type ChunkJob, chunkJobId, MAX_CHUNK_ATTEMPTS } from './ba
 
 /** A chunk reads its blocks before the lock once the chunk this many places before it is linking. */
 const PREREAD_AHEAD = 2;
-/** Rows validated between two yields to the event loop. */
-const PREPARE_SLICE = 25;
 /** How often a chunk looks whether the chunks before it are done, and when it links them itself. */
 const TURN_POLL_MS = 20;
 const HELP_AFTER_MS = 5_000;
@@ -160,9 +159,13 @@ export class BatchChunkProcessor implements OnModuleInit, OnApplicationBootstrap
         pending = 0;
       };
       let done: boolean;
+      // From here to the COMMIT this chunk is the load's critical path: the other chunks of
+      // this process cut their CPU work into short slices meanwhile (cpu-slices.ts).
+      const release = holdBatchLock();
       try {
         done = await runInTransaction(this.dataSource, async (m) => {
           if (pending) settle(false); // the attempt before this one did not commit
+          this.linker.countSettled(false);
           let activated = 0;
           if (!(await this.loads.lockPendingChunk(loadId, seq, m))) return true;
           await this.linker.lockForChunk(m);
@@ -185,9 +188,13 @@ export class BatchChunkProcessor implements OnModuleInit, OnApplicationBootstrap
         });
       } catch (e) {
         if (pending) settle(false);
+        this.linker.countSettled(false);
         throw e;
+      } finally {
+        release();
       }
       if (pending) settle(true);
+      this.linker.countSettled(true);
       if (done) {
         timer.lap('commit');
         this.logger.debug({ loadId, seq, rows: chunk.payload.length, ...timer.summary(), memory: memoryMb() }, 'batch chunk timings');
@@ -230,14 +237,15 @@ export class BatchChunkProcessor implements OnModuleInit, OnApplicationBootstrap
 
   /**
    * Validation exactly as the feed's (the same DTO and rules), then normalization and blocking.
-   * It yields every few rows: another chunk of this process may be holding the batch lock, and
-   * its statements must not wait behind half a second of this CPU work.
+   * It yields every few milliseconds (every millisecond while another chunk of this process
+   * holds the batch lock: its statements must not wait behind this CPU work).
    */
   private async prepare(chunk: ChunkRow): Promise<{ valid: ChunkRecordInput[]; errors: RowError[] }> {
     const valid: ChunkRecordInput[] = [];
     const errors: RowError[] = [];
+    const slicer = new CpuSlicer();
     for (const [i, raw] of chunk.payload.entries()) {
-      if (i % PREPARE_SLICE === PREPARE_SLICE - 1) await new Promise((r) => setImmediate(r));
+      if (slicer.due()) await slicer.yield();
       const row = chunk.firstRow + i;
       const parsed = chunk.format === 'csv' ? csvRowToRecord(chunk.columns ?? [], raw as Array<string | null>) : ndjsonLineToRecord(raw as string | null);
       const checked = parsed.errors.length ? null : validateDemographics(parsed.demographics);
@@ -258,6 +266,7 @@ export class BatchChunkProcessor implements OnModuleInit, OnApplicationBootstrap
 
   /** Completes the load once no chunk is pending, with its one "finish" audit event. */
   private async finish(loadId: string): Promise<void> {
+    let finished = false;
     await runInTransaction(this.dataSource, async (m: EntityManager) => {
       const status = await this.loads.finishIfDone(loadId, m);
       if (!status) return;
@@ -275,8 +284,10 @@ export class BatchChunkProcessor implements OnModuleInit, OnApplicationBootstrap
         m,
       );
       this.logger.log({ loadId, status, rows: load.counts.rows }, 'batch load finished');
+      finished = true;
     });
-    this.matching.invalidateRecordCount();
+    // Once the load is over (not after each chunk: the chunks count on from each other's exact count).
+    if (finished) this.matching.invalidateRecordCount();
   }
 }
 

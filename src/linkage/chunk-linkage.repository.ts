@@ -64,6 +64,15 @@ export interface RecordWrite {
   normalized: NormalizedRecord;
   contentHash: string;
   lastDecision: object;
+  /** `recordFields(localId, demographics, normalized, contentHash)`, when serialized already. */
+  fields?: string;
+}
+
+/** The blocking keys of a chunk's records as `text[]` and `uuid[]` literals, in record order (`blockingKeyRows`). */
+export interface BlockingKeyRows {
+  keys: string;
+  recordIds: string;
+  count: number;
 }
 
 export interface LinkFinal extends Omit<LinkRow, 'linkedAt'> {
@@ -99,6 +108,42 @@ export interface TaskWrite {
 }
 
 const json = (v: unknown) => JSON.stringify(v);
+
+/** A write statement of the chunk, to run alone or with others (`runTogether`). */
+export interface Statement {
+  sql: string;
+  params: unknown[];
+}
+
+const statement = (sql: string, params: unknown[]): Statement => ({ sql, params });
+
+/**
+ * The members of one record of `insertRecords`' document after its id and before its last
+ * decision: what a batch chunk knows of a row before it takes the lock (serialized then).
+ */
+export function recordFields(localId: string, demographics: object, normalized: NormalizedRecord, contentHash: string): string {
+  return `"local_id":${json(localId)},"d":${json(demographics)},"n":${json(normalized)},"h":${json(contentHash)}`;
+}
+
+/** A record's distinct keys as elements of a `text[]` literal (quoted as node-postgres quotes array elements), and their number. */
+export function keyElements(keys: readonly string[]): { elements: string; count: number } {
+  const distinct = [...new Set(keys)];
+  return { elements: distinct.map((k) => `"${k.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(','), count: distinct.length };
+}
+
+/** `BlockingKeyRows` of records, each with its `keyElements`. */
+export function blockingKeyRows(records: Iterable<{ id: string; keys: { elements: string; count: number } }>): BlockingKeyRows {
+  const keys: string[] = [];
+  const ids: string[] = [];
+  let count = 0;
+  for (const r of records) {
+    if (!r.keys.count) continue;
+    keys.push(r.keys.elements);
+    for (let i = 0; i < r.keys.count; i++) ids.push(r.id);
+    count += r.keys.count;
+  }
+  return { keys: `{${keys.join(',')}}`, recordIds: `{${ids.join(',')}}`, count };
+}
 
 /**
  * Set-based reads and writes of a batch chunk: one statement per kind of row for the whole
@@ -144,6 +189,48 @@ export class ChunkLinkageRepository {
       rows: rows.filter((r) => !r.visible).map(({ visible: _v, keyList, ...r }) => ({ ...r, keys: keyList === '' ? [] : keyList.split('\n') })),
       complete: rows.length < limit,
     };
+  }
+
+  /**
+   * The number of active records, with the statement's snapshot, this transaction's id and a
+   * clock reading taken after the snapshot (text, exact): the base `countChangedSince` counts on from.
+   */
+  async countActive(m: EntityManager): Promise<{ n: number; snapshot: string; xid: string; t0: string; file: string }> {
+    const rows: Array<{ n: number; snapshot: string; xid: string; t0: string; file: string }> = await m.query(
+      `SELECT count(*)::int AS n, pg_current_snapshot()::text AS snapshot, pg_current_xact_id()::text AS xid, clock_timestamp()::text AS t0,
+              pg_relation_filenode('source_record')::text AS file
+       FROM source_record WHERE status = 'active'`,
+    );
+    return rows[0];
+  }
+
+  /**
+   * What records written since `snapshot` by transactions it did not see, but for `xid` (whose
+   * writes the caller counted), add to the number of active records: each created by a
+   * transaction that began after `t0` (read after the snapshot was taken, so it cannot have been
+   * visible) adds one if active now; any other (a record that may have existed in the snapshot:
+   * retired, reactivated, changed) is `unknown` (then count in full). An index range of about one
+   * chunk of rows; at most `limit` (`complete` false when there may be more). Also the
+   * statement's snapshot, this transaction's id and a clock reading after the snapshot, as `countActive` gives.
+   */
+  async countChangedSince(
+    base: { snapshot: string; xid: string; t0: string },
+    limit: number,
+    m: EntityManager,
+  ): Promise<{ added: number; unknown: number; complete: boolean; snapshot: string; xid: string; t0: string; file: string }> {
+    const rows: Array<{ added: number; unknown: number; changed: number; snapshot: string; xid: string; t0: string; file: string }> = await m.query(
+      `SELECT count(*) FILTER (WHERE c.status = 'active' AND c.created_at > $3::timestamptz)::int AS added,
+              count(*) FILTER (WHERE NOT (c.created_at > $3::timestamptz))::int AS unknown, count(*)::int AS changed,
+              pg_current_snapshot()::text AS snapshot, pg_current_xact_id()::text AS xid, clock_timestamp()::text AS t0,
+              pg_relation_filenode('source_record')::text AS file
+       FROM (SELECT status, created_at FROM source_record
+             WHERE changed_xid >= pg_snapshot_xmin($1::pg_snapshot) AND NOT pg_visible_in_snapshot(changed_xid, $1::pg_snapshot)
+               AND changed_xid <> $2::xid8
+             LIMIT $4) c`,
+      [base.snapshot, base.xid, base.t0, limit],
+    );
+    const r = rows[0];
+    return { added: r.added, unknown: r.unknown, complete: r.changed < limit, snapshot: r.snapshot, xid: r.xid, t0: r.t0, file: r.file };
   }
 
   /** Ids of records and links written since `snapshot` by transactions it did not see; at most `limit`. */
@@ -250,26 +337,50 @@ export class ChunkLinkageRepository {
     return out;
   }
 
-  async insertPersons(ids: string[], m: EntityManager): Promise<void> {
-    if (ids.length) await m.query(`INSERT INTO person (id) SELECT unnest($1::uuid[])`, [ids]);
+  /**
+   * Runs the chunk's write statements in one round trip: as the data-modifying CTEs of one
+   * statement (parameters renumbered), which PostgreSQL runs with one snapshot; references
+   * (foreign keys, the keys' statement trigger) are checked at its end, when every row is in.
+   * So none of them may read what another writes: each writes rows of its own.
+   */
+  async runTogether(statements: Array<Statement | null>, m: EntityManager): Promise<void> {
+    const list = statements.filter((x): x is Statement => x !== null);
+    if (list.length === 0) return;
+    if (list.length === 1) {
+      await m.query(list[0].sql, list[0].params);
+      return;
+    }
+    const params: unknown[] = [];
+    const parts = list.map((x, i) => {
+      const offset = params.length;
+      params.push(...x.params);
+      return `w${i} AS (${x.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`)})`;
+    });
+    await m.query(`WITH ${parts.join(',\n')}\nSELECT 1`, params);
   }
 
-  async insertRecords(organizationId: string, rows: RecordWrite[], m: EntityManager): Promise<void> {
-    if (!rows.length) return;
+  insertPersons(ids: string[]): Statement | null {
+    return ids.length ? { sql: `INSERT INTO person (id) SELECT unnest($1::uuid[])`, params: [ids] } : null;
+  }
+
+  insertRecords(organizationId: string, rows: RecordWrite[]): Statement | null {
+    if (!rows.length) return null;
     // One JSON document for the whole chunk (jsonb_to_recordset): a text[] parameter of JSON
     // documents costs an escaping pass per element in the driver and an array parse here.
-    await m.query(
+    // Built from each record's `fields` (serialized before the lock) where given.
+    const doc = `[${rows.map((r) => `{"id":${json(r.id)},${r.fields ?? recordFields(r.localId, r.demographics, r.normalized, r.contentHash)},"ld":${json(r.lastDecision)}}`).join(',')}]`;
+    return statement(
       `INSERT INTO source_record (id, organization_id, local_id, demographics, normalized, content_hash, last_decision)
        SELECT u.id, $1, u.local_id, u.d, u.n, u.h, u.ld
        FROM jsonb_to_recordset($2::jsonb) AS u(id uuid, local_id text, d jsonb, n jsonb, h text, ld jsonb)`,
-      [organizationId, json(rows.map((r) => ({ id: r.id, local_id: r.localId, d: r.demographics, n: r.normalized, h: r.contentHash, ld: r.lastDecision })))],
+      [organizationId, doc],
     );
   }
 
   /** New demographics (reactivating a retired record) and the answer stored for replays. */
-  async updateRecords(rows: RecordWrite[], m: EntityManager): Promise<void> {
-    if (!rows.length) return;
-    await m.query(
+  updateRecords(rows: RecordWrite[]): Statement | null {
+    if (!rows.length) return null;
+    return statement(
       `UPDATE source_record s SET demographics = u.d::jsonb, normalized = u.n::jsonb, content_hash = u.h,
          last_decision = u.ld::jsonb, status = 'active', retired_at = NULL, updated_at = now()
        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[]) AS u(id, d, n, h, ld)
@@ -279,17 +390,23 @@ export class ChunkLinkageRepository {
     );
   }
 
-  async replaceBlockingKeys(deleteFor: string[], keys: Array<{ recordId: string; key: string }>, m: EntityManager): Promise<void> {
-    if (deleteFor.length) await m.query(`DELETE FROM blocking_key b USING unnest($1::uuid[]) AS x(id) WHERE b.record_id = x.id`, [deleteFor]);
-    if (keys.length) {
-      await m.query(
+  /** Keys of records whose keys `insertBlockingKeys` then writes again: a statement of its own, before those. */
+  async deleteBlockingKeys(recordIds: string[], m: EntityManager): Promise<void> {
+    if (recordIds.length) await m.query(`DELETE FROM blocking_key b USING unnest($1::uuid[]) AS x(id) WHERE b.record_id = x.id`, [recordIds]);
+  }
+
+  insertBlockingKeys(keys: BlockingKeyRows): Statement | null {
+    if (keys.count) {
+      return statement(
         // In record order, so a record's keys share a heap page (read back by record id).
-        // No conflict is possible: a changed record's keys were deleted above, a record's
-        // keys are distinct, and a new record has none yet.
+        // No conflict is possible: a changed record's keys were deleted before
+        // (deleteBlockingKeys), a record's keys are distinct, and a new record has none yet.
         `INSERT INTO blocking_key (key, record_id) SELECT * FROM unnest($1::text[], $2::uuid[]) AS k(key, record_id)`,
-        [keys.map((k) => k.key), keys.map((k) => k.recordId)],
+        // The array literals are built per record before the lock (blockingKeyRows).
+        [keys.keys, keys.recordIds],
       );
     }
+    return null;
   }
 
   /** Open review tasks of (or pointing at) records whose demographics changed are superseded. */
@@ -304,9 +421,9 @@ export class ChunkLinkageRepository {
     );
   }
 
-  async upsertLinks(links: LinkFinal[], ruleSet: RuleSetRef, actorClientId: string | null, m: EntityManager): Promise<void> {
-    if (!links.length) return;
-    await m.query(
+  upsertLinks(links: LinkFinal[], ruleSet: RuleSetRef, actorClientId: string | null): Statement | null {
+    if (!links.length) return null;
+    return statement(
       `INSERT INTO record_link (record_id, person_id, method, grade, score, probability, reason, flags,
          rule_set_id, rule_set_version, rule_set_hash, linked_by, linked_at)
        SELECT u.record_id, u.person_id, u.method, u.grade, u.score, u.probability, u.reason, u.flags::text[], $9, $10, $11, $12, now()
@@ -323,9 +440,9 @@ export class ChunkLinkageRepository {
   }
 
   /** Appends the link history in the chunk's row order. */
-  async appendEvents(events: EventWrite[], ruleSet: RuleSetRef, actorClientId: string | null, requestId: string | null, m: EntityManager): Promise<void> {
-    if (!events.length) return;
-    await m.query(
+  appendEvents(events: EventWrite[], ruleSet: RuleSetRef, actorClientId: string | null, requestId: string | null): Statement | null {
+    if (!events.length) return null;
+    return statement(
       `INSERT INTO link_event (record_id, person_id, previous_person_id, event, method, grade, score, probability,
          contributions, prior_weight, reason, rule_set_id, rule_set_version, rule_set_hash, actor_client_id, request_id)
        SELECT u.record_id, u.person_id, u.previous, u.event, u.method, u.grade, u.score, u.probability, u.c, u.prior,
@@ -343,9 +460,9 @@ export class ChunkLinkageRepository {
     );
   }
 
-  async insertReviewTasks(tasks: TaskWrite[], ruleSet: RuleSetRef, actorClientId: string | null, m: EntityManager): Promise<void> {
-    if (!tasks.length) return;
-    await m.query(
+  insertReviewTasks(tasks: TaskWrite[], ruleSet: RuleSetRef, actorClientId: string | null): Statement | null {
+    if (!tasks.length) return null;
+    return statement(
       `INSERT INTO review_task (id, record_id, candidate_person_id, candidate_record_id, score, probability, grade,
          prior_weight, contributions, reason, rule_set_id, rule_set_version, rule_set_hash,
          status, resolution, resolved_by, resolved_at)

@@ -19,7 +19,7 @@ import {
   type MatchScore,
 } from './engine/index.js';
 import { compareLevelsAbove, PRUNED, prunedScore, pruningPlan } from './engine/prune.js';
-import { RecordCountCache } from './record-count.cache.js';
+import { type ExactCountBase, RecordCountCache } from './record-count.cache.js';
 import { RULE_SET } from './rule-set.provider.js';
 import { termKey, type Term } from './term-frequency.repository.js';
 
@@ -195,6 +195,15 @@ export class MatchingService {
   /** The index size as last counted, without reading the table (e.g. inside an older snapshot). */
   recordCountKnown(): number {
     return this.recordCount.peek();
+  }
+
+  /** A batch chunk's exact index size to count the next one from (RecordCountCache.exactBase). */
+  exactCountBase(): ExactCountBase | null {
+    return this.recordCount.exactBase();
+  }
+
+  setExactCountBase(base: ExactCountBase | null): void {
+    this.recordCount.setExactBase(base);
   }
 
   /** Counts oversized blocks a batch chunk skipped (for the metrics route). */

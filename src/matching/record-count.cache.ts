@@ -3,6 +3,25 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 
 const TTL_MS = 10_000;
+/** A batch chunk's exact count (`ExactCountBase`) is taken in full again after this long. */
+const EXACT_TTL_MS = 30_000;
+
+/**
+ * The exact number of active records as of `snapshot` (a pg_snapshot taken under the batch
+ * lock) plus what the transaction `xid` that took it wrote after it (a batch chunk's own
+ * rows), committed: the next chunk of this process counts from it (ChunkLinkageService).
+ * `t0`: a clock_timestamp() read after the snapshot was taken (text, exact); `takenAt`: when
+ * the count was last taken in full (ms).
+ */
+export interface ExactCountBase {
+  n: number;
+  snapshot: string;
+  xid: string;
+  t0: string;
+  /** The table's file node: a TRUNCATE (tests) gives it a new one, and the base no longer holds. */
+  file: string;
+  takenAt: number;
+}
 
 /**
  * The number of active source records, for the prior (λ follows the index size) and term
@@ -24,6 +43,7 @@ export class RecordCountCache {
   private settled = 0;
   private fetchedAt = 0;
   private inflight: Promise<number> | null = null;
+  private exact: ExactCountBase | null = null;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
@@ -67,6 +87,16 @@ export class RecordCountCache {
   /** Forget the cached value (tests, and after a bulk load). */
   invalidate(): void {
     this.fetchedAt = 0;
+    this.exact = null;
+  }
+
+  /** The last batch chunk's exact count, unless it is older than EXACT_TTL_MS or forgotten (`invalidate`). */
+  exactBase(): ExactCountBase | null {
+    return this.exact !== null && Date.now() - this.exact.takenAt < EXACT_TTL_MS ? this.exact : null;
+  }
+
+  setExactBase(base: ExactCountBase | null): void {
+    this.exact = base;
   }
 
   private async refresh(m: EntityManager): Promise<number> {

@@ -21,9 +21,7 @@ export class TermFrequencyRepository {
 
   /** Adds each term's delta to its count (up to two statements: increments, decrements). */
   async applyDeltas(deltas: Array<Term & { delta: number }>, m: EntityManager): Promise<void> {
-    const { up, down } = netTermDeltas(deltas);
-    if (up.length) await m.query(termIncrementSql(1), termDeltaParams(up));
-    if (down.length) await m.query(termDecrementSql(1), termDeltaParams(down));
+    for (const s of termDeltaStatements(deltas)) await m.query(s.sql, s.params);
   }
 }
 
@@ -41,6 +39,18 @@ export function netTermDeltas(deltas: TermDelta[]): { up: TermDelta[]; down: Ter
   }
   const all = [...net.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, d]) => d);
   return { up: all.filter((d) => d.delta > 0), down: all.filter((d) => d.delta < 0) };
+}
+
+/**
+ * `applyDeltas`' statements (increments, decrements: disjoint rows, so they may also run as
+ * parts of one statement), for a caller that sends them with others.
+ */
+export function termDeltaStatements(deltas: TermDelta[]): Array<{ sql: string; params: unknown[] }> {
+  const { up, down } = netTermDeltas(deltas);
+  const out: Array<{ sql: string; params: unknown[] }> = [];
+  if (up.length) out.push({ sql: termIncrementSql(1), params: termDeltaParams(up) });
+  if (down.length) out.push({ sql: termDecrementSql(1), params: termDeltaParams(down) });
+  return out;
 }
 
 /** Fields, values and deltas of `termIncrementSql` / `termDecrementSql` ($first .. $first+2). */
