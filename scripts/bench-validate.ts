@@ -4,7 +4,8 @@
  * Run compiled (class-validator's decorators as tsc emits them): `npm run build &&
  * node dist/scripts/bench-validate.js [other-dist]`. With another build's dist directory as the
  * argument it times that build's validateDemographics on the same rows (back-to-back
- * comparisons). Also prints, for reference, the NUL check alone and class-validator alone.
+ * comparisons). Also prints, for reference, the fast check (this build's), the NUL check and
+ * class-validator alone.
  */
 import 'reflect-metadata';
 import { resolve } from 'node:path';
@@ -45,5 +46,9 @@ function time(label: string, f: (x: unknown) => number): void {
 const options = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true };
 console.log(`${rows.length} synthetic rows (seed ${seed}); validateDemographics from ${other ? modulePath : 'this build'}`);
 time('validateDemographics', (x) => (validateDemographics(x).errors.length ? 1 : 0));
+if (!other) {
+  const { acceptsDemographics } = await import('../src/identities/demographics.fast-check.js');
+  time('  for reference: the fast check alone', (x) => (acceptsDemographics(x) ? 0 : 1));
+}
 time('  for reference: NUL check alone', (x) => (nulCharacterErrors(x).length ? 1 : 0));
 time('  for reference: class-validator alone', (x) => (validateSync(plainToInstance(DemographicsDto, x as object), options).length ? 1 : 0));

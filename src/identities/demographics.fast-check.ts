@@ -3,7 +3,7 @@
  * validateDemographics runs it (plainToInstance(DemographicsDto) + validateSync with whitelist,
  * forbidNonWhitelisted, forbidUnknownValues), would certainly report no error. Any doubt
  * answers false, and the caller runs class-validator, which stays the definition and gives the
- * messages. About 40 times cheaper than class-validator on synthetic batch rows (no class
+ * messages. About 20 times cheaper than class-validator on synthetic batch rows (no class
  * instances, no metadata walk, no error objects).
  *
  * It mirrors every rule of DemographicsDto and its nested DTOs (dto/demographics.dto.ts):
@@ -18,6 +18,11 @@
  * Object.prototype's functions such as `toString`). JSON.parse and the batch's CSV mapping
  * produce only the last kind, and only from a client sending such a key.
  *
+ * Each DTO is one table below (`shape`), a rule per property named after its decorators;
+ * `optional` is IsOptional (null and undefined skip every other rule of the property), and the
+ * properties without it (name; ContactPoint's and Identifier's system and value) fail on null
+ * and undefined, absent or present.
+ *
  * Not a class-validator rule, so not checked here: the NUL character (nul-characters.ts), which
  * validateDemographics tests before this.
  *
@@ -30,153 +35,92 @@ import { pastCalendarDateProblem } from './dto/demographics.validators.js';
 const OBJECT_PROTO = Object.prototype;
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 
+type Rule = (x: unknown) => boolean;
+
+/** A DTO class: its properties' rules (any other key fails, as whitelist + forbidNonWhitelisted). */
+interface Shape {
+  rules: Readonly<Record<string, Rule>>;
+  /** The properties without IsOptional: an absent one fails (their rules fail on undefined). */
+  required: Readonly<Record<string, boolean>>;
+  requiredCount: number;
+}
+
+const shape = (rules: Record<string, Rule>, required: readonly string[] = []): Shape => ({
+  rules: Object.assign(Object.create(null) as Record<string, Rule>, rules),
+  required: Object.assign(Object.create(null) as Record<string, boolean>, Object.fromEntries(required.map((k) => [k, true]))),
+  requiredCount: required.length,
+});
+
+// The rules, named after the decorators they mirror.
+/** IsOptional: null and undefined skip every other rule of the property. */
+const optional = (rule: Rule): Rule => (x) => x == null || rule(x);
+/** IsString + MaxLength(max). */
+const string = (max: number): Rule => (x) => isStringMax(x, max);
+/** IsString + IsNotEmpty + MaxLength(max). */
+const nonEmptyString = (max: number): Rule => (x) => x !== '' && isStringMax(x, max);
+/** IsArray + ArrayMaxSize(items) + IsString each + MaxLength(max) each. */
+const strings = (items: number, max: number): Rule => (x) => stringArray(x, items, max);
+/** IsIn(list). */
+const oneOf = (list: readonly string[]): Rule => (x) => isIn(x, list);
+/** IsString + Matches(pattern) (+ MaxLength(max)). */
+const matching = (pattern: RegExp, max = Infinity): Rule => (x) => isStringMax(x, max) && pattern.test(x as string);
+/** IsArray + ArrayMaxSize(items) + ValidateNested each + Type(() => the shape's class). */
+const list = (items: number, of: Shape): Rule => (x) => arrayOf(x, items, of);
+
+const HUMAN_NAME = shape({
+  family: optional(string(100)),
+  given: optional(strings(5, 100)),
+  prefix: optional(strings(5, 30)),
+  suffix: optional(strings(5, 30)),
+  use: optional(oneOf(NAME_USES)),
+});
+
+const ADDRESS = shape({
+  line: optional(strings(4, 200)),
+  city: optional(string(100)),
+  state: optional(string(50)),
+  postalCode: optional(matching(POSTAL_CODE)),
+  country: optional(string(60)),
+});
+
+const CONTACT_POINT = shape({ system: oneOf(TELECOM_SYSTEMS), value: nonEmptyString(200) }, ['system', 'value']);
+
+const IDENTIFIER = shape(
+  { system: matching(ASSIGNING_AUTHORITY, 300), value: (x) => x !== '' && matching(IDENTIFIER_VALUE, 100)(x) },
+  ['system', 'value'],
+);
+
+const DEMOGRAPHICS = shape(
+  {
+    // IsArray + ArrayMinSize(1) + ArrayMaxSize(10) + ValidateNested each + HasUsableName.
+    name: (x) => arrayOf(x, 10, HUMAN_NAME) && (x as unknown[]).length >= 1 && hasUsableName(x as unknown[]),
+    birthDate: optional((x) => typeof x === 'string' && pastCalendarDateProblem(x) === null),
+    sex: optional(oneOf(SEX_CODES)),
+    address: optional(list(10, ADDRESS)),
+    telecom: optional(list(20, CONTACT_POINT)),
+    identifiers: optional(list(20, IDENTIFIER)),
+    mothersMaidenName: optional(string(100)),
+  },
+  ['name'],
+);
+
 /** Whether class-validator would accept `plain` as DemographicsDto (see the module comment). */
-export function acceptsDemographics(plain: unknown, today?: Date): boolean {
-  if (!isPlainObject(plain)) return false;
-  const o = plain as Record<string, unknown>;
-  let name: unknown;
-  let hasName = false;
-  for (const key in o) {
-    // for…in also walks inherited enumerable keys; Object.prototype has none, so with the
-    // prototype checked above these are exactly Object.keys, what class-transformer copies.
-    const v = o[key];
-    switch (key) {
-      case 'name':
-        name = v;
-        hasName = true;
-        break;
-      case 'birthDate':
-        if (v != null && (typeof v !== 'string' || pastCalendarDateProblem(v, today) !== null)) return false;
-        break;
-      case 'sex':
-        if (v != null && !isIn(v, SEX_CODES)) return false;
-        break;
-      case 'address':
-        if (v != null && !arrayOf(v, 10, isAddress)) return false;
-        break;
-      case 'telecom':
-        if (v != null && !arrayOf(v, 20, isContactPoint)) return false;
-        break;
-      case 'identifiers':
-        if (v != null && !arrayOf(v, 20, isIdentifier)) return false;
-        break;
-      case 'mothersMaidenName':
-        if (v != null && !isStringMax(v, 100)) return false;
-        break;
-      default:
-        return false;
-    }
-  }
-  // name: IsArray, ArrayMinSize(1), ArrayMaxSize(10), ValidateNested each, HasUsableName.
-  if (!hasName || !Array.isArray(name) || name.length < 1 || !arrayOf(name, 10, isHumanName)) return false;
-  return hasUsableName(name);
+export function acceptsDemographics(plain: unknown): boolean {
+  return fits(plain, DEMOGRAPHICS);
 }
 
-function isHumanName(v: unknown): boolean {
+function fits(v: unknown, s: Shape): boolean {
   if (!isPlainObject(v)) return false;
   const o = v as Record<string, unknown>;
+  let required = 0;
+  // for…in also walks inherited enumerable keys; Object.prototype has none, so with the
+  // prototype checked these are exactly Object.keys, what class-transformer copies.
   for (const key in o) {
-    const x = o[key];
-    if (x == null) {
-      if (key !== 'family' && key !== 'given' && key !== 'prefix' && key !== 'suffix' && key !== 'use') return false;
-      continue;
-    }
-    switch (key) {
-      case 'family':
-        if (!isStringMax(x, 100)) return false;
-        break;
-      case 'given':
-        if (!stringArray(x, 5, 100)) return false;
-        break;
-      case 'prefix':
-      case 'suffix':
-        if (!stringArray(x, 5, 30)) return false;
-        break;
-      case 'use':
-        if (!isIn(x, NAME_USES)) return false;
-        break;
-      default:
-        return false;
-    }
+    const rule = s.rules[key];
+    if (rule === undefined || !rule(o[key])) return false;
+    if (s.required[key]) required++;
   }
-  return true;
-}
-
-function isAddress(v: unknown): boolean {
-  if (!isPlainObject(v)) return false;
-  const o = v as Record<string, unknown>;
-  for (const key in o) {
-    const x = o[key];
-    if (x == null) {
-      if (key !== 'line' && key !== 'city' && key !== 'state' && key !== 'postalCode' && key !== 'country') return false;
-      continue;
-    }
-    switch (key) {
-      case 'line':
-        if (!stringArray(x, 4, 200)) return false;
-        break;
-      case 'city':
-        if (!isStringMax(x, 100)) return false;
-        break;
-      case 'state':
-        if (!isStringMax(x, 50)) return false;
-        break;
-      case 'postalCode':
-        if (typeof x !== 'string' || !POSTAL_CODE.test(x)) return false;
-        break;
-      case 'country':
-        if (!isStringMax(x, 60)) return false;
-        break;
-      default:
-        return false;
-    }
-  }
-  return true;
-}
-
-/** system and value are required (no IsOptional): null and undefined fail. */
-function isContactPoint(v: unknown): boolean {
-  if (!isPlainObject(v)) return false;
-  const o = v as Record<string, unknown>;
-  let seen = 0;
-  for (const key in o) {
-    const x = o[key];
-    switch (key) {
-      case 'system':
-        if (!isIn(x, TELECOM_SYSTEMS)) return false;
-        seen |= 1;
-        break;
-      case 'value':
-        if (x === '' || !isStringMax(x, 200)) return false;
-        seen |= 2;
-        break;
-      default:
-        return false;
-    }
-  }
-  return seen === 3;
-}
-
-function isIdentifier(v: unknown): boolean {
-  if (!isPlainObject(v)) return false;
-  const o = v as Record<string, unknown>;
-  let seen = 0;
-  for (const key in o) {
-    const x = o[key];
-    switch (key) {
-      case 'system':
-        if (!isStringMax(x, 300) || !ASSIGNING_AUTHORITY.test(x as string)) return false;
-        seen |= 1;
-        break;
-      case 'value':
-        if (x === '' || !isStringMax(x, 100) || !IDENTIFIER_VALUE.test(x as string)) return false;
-        seen |= 2;
-        break;
-      default:
-        return false;
-    }
-  }
-  return seen === 3;
+  return required === s.requiredCount;
 }
 
 /** HasUsableName (demographics.validators.ts), with an ASCII shortcut before its Unicode test. */
@@ -204,10 +148,10 @@ function hasLetterOrDigit(s: string): boolean {
   return false;
 }
 
-/** IsArray + ArrayMaxSize(max) + a check of each member (no holes: `i in a` is tested). */
-function arrayOf(v: unknown, max: number, each: (x: unknown) => boolean): boolean {
+/** IsArray + ArrayMaxSize(max) + each member of the shape (a hole fails: `i in v`). */
+function arrayOf(v: unknown, max: number, of: Shape): boolean {
   if (!Array.isArray(v) || v.length > max) return false;
-  for (let i = 0; i < v.length; i++) if (!(i in v) || !each(v[i])) return false;
+  for (let i = 0; i < v.length; i++) if (!(i in v) || !fits(v[i], of)) return false;
   return true;
 }
 
