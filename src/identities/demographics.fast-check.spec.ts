@@ -422,7 +422,6 @@ describe('acceptsDemographics (the fast check) against class-validator', () => {
 
   it('validateDemographics answers exactly as before the fast check: same errors, same toDemographics of the value', () => {
     for (const c of generated(7, Date.now())) {
-      if (c.x === undefined) continue;
       const now = validateDemographics(c.x);
       const before = referenceValidate(c.x);
       expect(now.errors, c.what).toEqual(before.errors);
