@@ -23,10 +23,6 @@ export function holdBatchLock(): () => void {
   };
 }
 
-export function batchLockHeldHere(): boolean {
-  return lockHolders > 0;
-}
-
 /**
  * `if (slicer.due()) await slicer.yield()` inside a loop: yields (setImmediate: I/O callbacks
  * run first) once the current slice has run its time.

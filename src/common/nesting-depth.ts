@@ -6,7 +6,7 @@
  * validation, and the too-deep field is named in a 400 / a row error. Pure: no framework.
  */
 import type { FieldError } from './errors/domain-error.js';
-import { printableKey } from './unstorable-characters.js';
+import { childField } from './unstorable-characters.js';
 
 /** Objects and arrays within one another; the API's deepest input (a compare body's given names, `a.name[0].given[0]`) has four. */
 export const MAX_NESTING = 32;
@@ -24,10 +24,10 @@ export function nestingErrors(value: unknown, prefix = '', max = MAX_NESTING): F
     if (v === null || typeof v !== 'object') continue;
     if (depth > max) return [{ field: path || 'body', messages: [NESTING_MESSAGE] }];
     if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) if (v[i] !== null && typeof v[i] === 'object') stack.push([v[i], `${path}[${i}]`, depth + 1]);
+      for (let i = v.length - 1; i >= 0; i--) if (v[i] !== null && typeof v[i] === 'object') stack.push([v[i], childField(path, i), depth + 1]);
     } else {
       for (const [k, child] of Object.entries(v)) {
-        if (child !== null && typeof child === 'object') stack.push([child, path ? `${path}.${printableKey(k)}` : printableKey(k), depth + 1]);
+        if (child !== null && typeof child === 'object') stack.push([child, childField(path, k), depth + 1]);
       }
     }
   }

@@ -30,6 +30,12 @@ export function printableKey(key: string): string {
   return key.replaceAll(NUL, '\\u0000').replace(LONE_SURROGATES, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
+/** The field path of a child of the value at `path`, as a client wrote it: `name[0]`, `name[0].family`. */
+export function childField(path: string, key: string | number): string {
+  if (typeof key === 'number') return `${path}[${key}]`;
+  return path ? `${path}.${printableKey(key)}` : printableKey(key);
+}
+
 /**
  * One error per string (or object key) PostgreSQL could not store, named as the client
  * wrote it (`name[0].family`, under `prefix`). Iterative, so a deeply nested body cannot
@@ -44,12 +50,12 @@ export function unstorableCharacterErrors(value: unknown, prefix = '', limit = 5
       const problem = unstorable(v);
       if (problem) errors.push({ field: path || 'value', messages: [problem] });
     } else if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], `${path}[${i}]`]);
+      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], childField(path, i)]);
     } else if (v !== null && typeof v === 'object') {
       const entries = Object.entries(v);
       for (let i = entries.length - 1; i >= 0; i--) {
         const [k, child] = entries[i];
-        const field = path ? `${path}.${printableKey(k)}` : printableKey(k);
+        const field = childField(path, k);
         const problem = unstorable(k);
         if (problem) errors.push({ field, messages: [problem] });
         else stack.push([child, field]);
