@@ -107,10 +107,11 @@ describe('candidate pruning', () => {
     ['a million-record index', 1_000_000],
   ])('gives the decisions of scoring every candidate: synthetic patients, %s', (_name, offset) => {
     const { pairs, pruned, decisions } = feedBothWays(synthetic(2500, 2), offset, 11);
-    // The population has every outcome, and pruning does prune.
+    // The population has every outcome, and pruning does prune (about a fifth of the pairs of
+    // 2,500 records with rule set 1.7.0, whose narrower surname rules bring fewer hopeless pairs).
     expect(decisions.get('linked')).toBeGreaterThan(200);
     expect(decisions.get('new-person')).toBeGreaterThan(1000);
-    expect(pruned).toBeGreaterThan(pairs / 4);
+    expect(pruned).toBeGreaterThan(pairs / 8);
   });
 
   it('gives the decisions of scoring every candidate: households (twins, parents and children, spouses), several organizations', () => {

@@ -69,6 +69,32 @@ describe('blockingKeys', () => {
     expect(shares(a, b)).toBe(true);
   });
 
+  // The surname + birth year rules (1.7.0): a different given name (no phonetic, nickname or
+  // initial in common) and a birth date one component off or transposed, nothing else shared.
+  it.each([
+    ['the day off', '1972-06-15', '1972-06-18', 'fam_dm_ym'],
+    ['the month off', '1972-06-15', '1972-09-15', 'fam_dm_yd'],
+    ['day and month transposed', '1972-06-11', '1972-11-06', 'fam_dm_y_dm'],
+  ])('a surname with the birth year and %s shares a key (%s / %s)', (_l, da, db, rule) => {
+    const a: Demographics = { name: [{ family: 'Thrussell', given: ['Joel'] }], birthDate: da };
+    const b: Demographics = { name: [{ family: 'Thrussell', given: ['Emalcene'] }], birthDate: db };
+    const shared = keys(a).filter((k) => keys(b).includes(k));
+    expect([...new Set(shared.map((k) => k.split(':')[0]))]).toEqual([rule]);
+  });
+
+  it('a surname and birth year alone (day and month both off) share no key', () => {
+    const a: Demographics = { name: [{ family: 'Thrussell', given: ['Joel'] }], birthDate: '1972-06-15' };
+    const b: Demographics = { name: [{ family: 'Thrussell', given: ['Emalcene'] }], birthDate: '1972-09-18' };
+    expect(shares(a, b)).toBe(false);
+  });
+
+  it('the unordered day/month key is the same for a date and its transposition', () => {
+    const k = (birthDate: string) => keys({ name: [{ family: 'Lee', given: ['Ann'] }], birthDate }).filter((x) => x.startsWith('fam_dm_y_dm:'));
+    expect(k('1990-03-12')).toEqual(k('1990-12-03'));
+    expect(k('1990-03-12')[0]).toMatch(/\|03\/12$/);
+    expect(k('1990-03-12')).not.toEqual(k('1991-03-12'));
+  });
+
   it('another house number on the same street shares no address key', () => {
     const k = (line: string) => keys({ name: [{ family: 'A', given: ['B'] }], address: [{ line: [line] }] }).filter((x) => x.startsWith('addr_num_street:'));
     expect(k('3 Wyselaskie Circuit').length).toBeGreaterThan(0);

@@ -32,6 +32,17 @@ export const BLOCKING_KEY_FUNCTIONS: Readonly<Record<string, (r: NormalizedRecor
   birthYear: (r) => (r.birthDate ? [pad(r.birthDate.year, 4)] : []),
   birthDate: (r) =>
     r.birthDate ? [`${pad(r.birthDate.year, 4)}${pad(r.birthDate.month, 2)}${pad(r.birthDate.day, 2)}`] : [],
+  birthMonth: (r) => (r.birthDate ? [pad(r.birthDate.month, 2)] : []),
+  birthDay: (r) => (r.birthDate ? [pad(r.birthDate.day, 2)] : []),
+  /**
+   * Day and month as an unordered pair ("03/12" for 12 March and for 3 December), so a date whose
+   * day and month were entered in each other's place shares the key.
+   */
+  birthDayMonthUnordered: (r) => {
+    if (!r.birthDate) return [];
+    const [a, b] = [r.birthDate.month, r.birthDate.day].sort((x, y) => x - y);
+    return [`${pad(a, 2)}/${pad(b, 2)}`];
+  },
   postalCode: (r) => (r.postalCode ? [r.postalCode] : []),
   phone: (r) => uniq(r.phones),
   email: (r) => uniq(r.emails),
