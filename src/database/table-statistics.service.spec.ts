@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { tablesDueForAnalyze } from './table-statistics.service.js';
+import { tablesDueForAnalyze, tablesDueForVacuum } from './table-statistics.service.js';
 
-const at = (table: string, modifiedSinceAnalyze: number, estimatedRows: number, pages = 0, pagesAtAnalyze = 0) => ({ table, modifiedSinceAnalyze, estimatedRows, pages, pagesAtAnalyze });
+const at = (table: string, modifiedSinceAnalyze: number, estimatedRows: number, pages = 0, pagesAtAnalyze = 0, insertedSinceVacuum = 0, deadRows = 0) => ({
+  table, modifiedSinceAnalyze, estimatedRows, pages, pagesAtAnalyze, insertedSinceVacuum, deadRows,
+});
 
 describe('tablesDueForAnalyze (autovacuum’s default rule: more than 50 + 10% of the rows modified; or 8 pages + 10% grown)', () => {
   it.each([
@@ -26,5 +28,19 @@ describe('tablesDueForAnalyze (autovacuum’s default rule: more than 50 + 10% o
   it('names every table due, sorted', () => {
     const activity = [at('source_record', 500, 100), at('audit_event', 3, 0), at('blocking_key', 5000, 1000)];
     expect(tablesDueForAnalyze(activity)).toEqual(['blocking_key', 'source_record']);
+  });
+});
+
+describe('tablesDueForVacuum (autovacuum’s default rules: dead rows over 50 + 20%, or rows inserted since the last VACUUM over 1,000 + 20%)', () => {
+  it.each([
+    ['an insert-only table of 1M rows after 201,001 inserts', 201_001, 0, 1_000_000, true],
+    ['an insert-only table of 1M rows after 201,000 inserts', 201_000, 0, 1_000_000, false],
+    ['a never-vacuumed new table after 1,001 inserts', 1001, 0, 0, true],
+    ['a never-vacuumed new table after 1,000 inserts', 1000, 0, 0, false],
+    ['10,000 rows and 2,051 dead', 0, 2051, 10_000, true],
+    ['10,000 rows and 2,050 dead', 0, 2050, 10_000, false],
+    ['no counts kept (PGlite)', 0, 0, 0, false],
+  ])('%s', (_label, inserted, dead, rows, due) => {
+    expect(tablesDueForVacuum([at('t', 0, rows, 0, 0, inserted, dead)])).toEqual(due ? ['t'] : []);
   });
 });

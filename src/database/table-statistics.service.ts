@@ -18,11 +18,26 @@ export function tablesDueForAnalyze(activity: readonly TableActivity[]): string[
 }
 
 /**
+ * The tables due for VACUUM, by autovacuum's two default rules: more dead rows than 50 + 20% of
+ * the table (autovacuum_vacuum_threshold, _scale_factor), or more rows inserted since the last
+ * VACUUM than 1,000 + 20% of it (autovacuum_vacuum_insert_threshold, _scale_factor, PostgreSQL
+ * 13+). The second is what an insert-only table needs: VACUUM sets the pages' all-visible bits,
+ * without which an index-only scan (the blocks' read, `blocking_key_pkey`) fetches every heap
+ * row anyway, and the first reader of each new row dirties its page with hint bits. Nothing is
+ * due where no counts are kept (PGlite).
+ */
+export function tablesDueForVacuum(activity: readonly TableActivity[]): string[] {
+  const due = (t: TableActivity) => t.deadRows > 50 + 0.2 * t.estimatedRows || t.insertedSinceVacuum > 1000 + 0.2 * t.estimatedRows;
+  return activity.filter(due).map((t) => t.table).sort();
+}
+
+/**
  * Keeps the planner's statistics current when nothing else does: with autovacuum off (as on
  * this project's CI machines) or on the embedded PGlite (single-user: no background workers),
  * a table is never analyzed, the planner keeps the estimates of an empty database, and the
  * generic plans of the service's prepared statements, made on first use, are never made
  * again. An ANALYZE invalidates those plans, so the next execution is planned on real sizes.
+ * The same pass vacuums the tables autovacuum would (`tablesDueForVacuum`), after analyzing.
  * With autovacuum on, it does this already and the service stays out of its way.
  */
 @Injectable()
@@ -65,10 +80,13 @@ export class TableStatisticsService implements OnApplicationBootstrap, OnApplica
 
   private async pass(): Promise<string[]> {
     try {
-      const due = tablesDueForAnalyze(await this.repository.activity());
-      if (!due.length || !(await this.repository.analyze(due))) return [];
-      this.logger.log({ tables: due }, 'tables analyzed');
-      return due;
+      const activity = await this.repository.activity();
+      const due = tablesDueForAnalyze(activity);
+      const analyzed = due.length > 0 && (await this.repository.analyze(due));
+      if (analyzed) this.logger.log({ tables: due }, 'tables analyzed');
+      const vacuum = tablesDueForVacuum(activity);
+      if (vacuum.length > 0 && (await this.repository.vacuum(vacuum))) this.logger.log({ tables: vacuum }, 'tables vacuumed');
+      return analyzed ? due : [];
     } catch (e) {
       // Statistics are an optimization: a failed pass is logged (a code, never data) and the next one tries again.
       this.logger.warn({ code: (e as { code?: string }).code ?? 'unknown' }, 'analyzing tables failed');

@@ -88,11 +88,14 @@ describe('blockingKeys', () => {
     expect(shares(a, b)).toBe(false);
   });
 
-  it('the unordered day/month key is the same for a date and its transposition', () => {
+  it('the unordered day/month key is the same for a date and its transposition, and absent where none is possible', () => {
     const k = (birthDate: string) => keys({ name: [{ family: 'Lee', given: ['Ann'] }], birthDate }).filter((x) => x.startsWith('fam_dm_y_dm:'));
     expect(k('1990-03-12')).toEqual(k('1990-12-03'));
     expect(k('1990-03-12')[0]).toMatch(/\|03\/12$/);
     expect(k('1990-03-12')).not.toEqual(k('1991-03-12'));
+    // Day 13 or more cannot be a month; a day equal to its month transposes into itself.
+    expect(k('1990-03-13')).toEqual([]);
+    expect(k('1990-04-04')).toEqual([]);
   });
 
   it('another house number on the same street shares no address key', () => {

@@ -36,12 +36,14 @@ export const BLOCKING_KEY_FUNCTIONS: Readonly<Record<string, (r: NormalizedRecor
   birthDay: (r) => (r.birthDate ? [pad(r.birthDate.day, 2)] : []),
   /**
    * Day and month as an unordered pair ("03/12" for 12 March and for 3 December), so a date whose
-   * day and month were entered in each other's place shares the key.
+   * day and month were entered in each other's place shares the key. Only for dates that can
+   * be transposed into another valid date (day 1–12, not equal to the month): a day above 12
+   * entered as the month is not a date, and such a record gets no key.
    */
-  birthDayMonthUnordered: (r) => {
-    if (!r.birthDate) return [];
-    const [a, b] = [r.birthDate.month, r.birthDate.day].sort((x, y) => x - y);
-    return [`${pad(a, 2)}/${pad(b, 2)}`];
+  birthDayMonthSwappable: (r) => {
+    const d = r.birthDate;
+    if (!d || d.day > 12 || d.day === d.month) return [];
+    return [d.month < d.day ? `${pad(d.month, 2)}/${pad(d.day, 2)}` : `${pad(d.day, 2)}/${pad(d.month, 2)}`];
   },
   postalCode: (r) => (r.postalCode ? [r.postalCode] : []),
   phone: (r) => uniq(r.phones),
