@@ -6,6 +6,7 @@ import type { Actor } from '../auth/auth.decorators.js';
 import type { PhaseTimer } from '../common/phase-timer.js';
 import type { Decision, Demographics, NormalizedRecord } from '../matching/engine/index.js';
 import type { CandidateRow } from '../matching/candidate.repository.js';
+import { decisiveCandidates } from '../matching/decisive-candidates.js';
 import { PRUNED } from '../matching/engine/prune.js';
 import { MatchingService, type PreparedRecord } from '../matching/matching.service.js';
 import type { ExactCountBase } from '../matching/record-count.cache.js';
@@ -582,7 +583,10 @@ export class ChunkLinkageService {
         }
         const known = levelsValid ? pre.levels[index] : undefined;
         const levelsOf = known ? (c: CandidateRow) => (changed.has(c.recordId) ? undefined : known.get(c.recordId)) : undefined;
-        const { decision } = this.matching.scoreAndDecide({ organizationId, prepared: r.prepared }, candidates, { recordCount, termCounts, asserted, levelsOf, prune: true });
+        // Persons whose every pair was pruned before the lock take no part in the decision.
+        const decisive = levelsOf ? decisiveCandidates(candidates, (c) => levelsOf(c) === PRUNED, asserted) : candidates;
+        this.matching.countPrunedUnscored(candidates.length - decisive.length);
+        const { decision } = this.matching.scoreAndDecide({ organizationId, prepared: r.prepared }, decisive, { recordCount, termCounts, asserted, levelsOf, prune: true });
         const current = rec.personId ? { personId: rec.personId } : null;
         const own = linkedPersonOf(decision) || !current || (await activeOthersIn(current.personId, rec.id)) > 0 ? timeOrderedUuid() : current.personId;
         const plan = planLink(decision, current, own, ruleSet);

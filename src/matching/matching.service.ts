@@ -183,6 +183,11 @@ export class MatchingService {
     return { candidates, decision };
   }
 
+  /** Pairs found pruned before scoring and left out of it (decisiveCandidates): counted as pruned. */
+  countPrunedUnscored(n: number): void {
+    this.pairsPruned += n;
+  }
+
   usesTermFrequencies(recordCount: number): boolean {
     return recordCount >= this.ruleSet.termFrequency.minRecords;
   }
