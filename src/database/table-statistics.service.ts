@@ -85,7 +85,8 @@ export class TableStatisticsService implements OnApplicationBootstrap, OnApplica
       const analyzed = due.length > 0 && (await this.repository.analyze(due));
       if (analyzed) this.logger.log({ tables: due }, 'tables analyzed');
       const vacuum = tablesDueForVacuum(activity);
-      if (vacuum.length > 0 && (await this.repository.vacuum(vacuum))) this.logger.log({ tables: vacuum }, 'tables vacuumed');
+      const t0 = performance.now();
+      if (vacuum.length > 0 && (await this.repository.vacuum(vacuum))) this.logger.log({ tables: vacuum, ms: Math.round(performance.now() - t0) }, 'tables vacuumed');
       return analyzed ? due : [];
     } catch (e) {
       // Statistics are an optimization: a failed pass is logged (a code, never data) and the next one tries again.

@@ -560,7 +560,6 @@ export class ChunkLinkageService {
         });
         outcomes.push({ row: r.row, record: existed ? 'updated' : 'created', decision: 'linked', activated: !wasActive });
       } else {
-        const candidates: CandidateRow[] = [];
         const ids = new Set<string>();
         for (const k of rec.keys) {
           const b = blocks.get(k);
@@ -570,23 +569,25 @@ export class ChunkLinkageService {
           }
           for (const id of b) if (id !== rec.id) ids.add(id);
         }
+        const active: RecordState[] = [];
         for (const id of ids) {
           const c = recs.get(id);
-          if (!c || c.status !== 'active' || c.personId === null) continue;
-          // The candidate's record is parsed only if its score's contributions are read.
-          candidates.push({ recordId: c.id, organizationId: c.organizationId, get normalized() { return c.normalized; }, personId: c.personId!, linkMethod: c.method! });
+          if (c && c.status === 'active' && c.personId !== null) active.push(c);
         }
-        timer?.count('pairs', candidates.length);
+        timer?.count('pairs', active.length);
         const asserted = new Set<string>();
-        if (rec.stored && candidates.length) {
+        if (rec.stored && active.length) {
           for (const a of assertedOthers.get(rec.id) ?? []) asserted.add(recs.get(a.otherId)?.personId ?? a.personId);
         }
         const known = levelsValid ? pre.levels[index] : undefined;
-        const levelsOf = known ? (c: CandidateRow) => (changed.has(c.recordId) ? undefined : known.get(c.recordId)) : undefined;
+        const levelOf = (recordId: string) => (known === undefined || changed.has(recordId) ? undefined : known.get(recordId));
         // Persons whose every pair was pruned before the lock take no part in the decision.
-        const decisive = levelsOf ? decisiveCandidates(candidates, (c) => levelsOf(c) === PRUNED, asserted) : candidates;
-        this.matching.countPrunedUnscored(candidates.length - decisive.length);
-        const { decision } = this.matching.scoreAndDecide({ organizationId, prepared: r.prepared }, decisive, { recordCount, termCounts, asserted, levelsOf, prune: true });
+        const decisive = known ? decisiveCandidates(active as Array<RecordState & { personId: string }>, (c) => levelOf(c.id) === PRUNED, asserted) : active;
+        this.matching.countPrunedUnscored(active.length - decisive.length);
+        // The candidate's record is parsed only if its score's contributions are read.
+        const candidates: CandidateRow[] = decisive.map((c) => ({ recordId: c.id, organizationId: c.organizationId, get normalized() { return c.normalized; }, personId: c.personId!, linkMethod: c.method! }));
+        const levelsOf = known ? (c: CandidateRow) => levelOf(c.recordId) : undefined;
+        const { decision } = this.matching.scoreAndDecide({ organizationId, prepared: r.prepared }, candidates, { recordCount, termCounts, asserted, levelsOf, prune: true });
         const current = rec.personId ? { personId: rec.personId } : null;
         const own = linkedPersonOf(decision) || !current || (await activeOthersIn(current.personId, rec.id)) > 0 ? timeOrderedUuid() : current.personId;
         const plan = planLink(decision, current, own, ruleSet);
