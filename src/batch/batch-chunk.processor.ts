@@ -140,7 +140,10 @@ export class BatchChunkProcessor implements OnModuleInit, OnApplicationBootstrap
         timer.lap('catchUpEarly');
         continue;
       }
-      if (first < seq) {
+      // With the chunk just before this one linking, this one opens its transaction and writes
+      // its new rows' keys meanwhile, then waits in it for its turn (insertKeysEarly).
+      const overlap = pre !== null && first === seq - 1 && readAt >= seq - 1;
+      if (first < seq && !overlap) {
         if (Date.now() - waitingSince > HELP_AFTER_MS) {
           await this.help(loadId, first);
           waitingSince = Date.now();
@@ -168,11 +171,19 @@ export class BatchChunkProcessor implements OnModuleInit, OnApplicationBootstrap
           this.linker.countSettled(false);
           let activated = 0;
           if (!(await this.loads.lockPendingChunk(loadId, seq, m))) return true;
+          // The new rows' keys go in while the chunk before this one still links.
+          const early = pre ? await this.linker.insertKeysEarly(valid, pre, m) : new Map<string, string>();
+          timer.lap('earlyKeys');
+          if (overlap) await this.awaitTurnInside(loadId, seq);
+          timer.lap('waitTurnInside');
           await this.linker.lockForChunk(m);
           timer.lap('lock');
           // Checked again under the batch lock: an earlier chunk may have been re-queued.
-          if (await this.loads.hasEarlierPending(loadId, seq, m)) return false;
-          const outcomes = await this.linker.linkChunk(chunk.organizationId, valid, pre, actor, m, timer);
+          if (await this.loads.hasEarlierPending(loadId, seq, m)) {
+            await this.linker.dropEarlyKeys(early, m);
+            return false;
+          }
+          const outcomes = await this.linker.linkChunk(chunk.organizationId, valid, pre, actor, m, timer, early);
           const counts: Omit<BatchCounts, 'rows'> = { created: 0, updated: 0, unchanged: 0, linked: 0, review: 0, rejected: errors.length };
           for (const o of outcomes) {
             if (o.activated) activated++;
@@ -220,6 +231,26 @@ export class BatchChunkProcessor implements OnModuleInit, OnApplicationBootstrap
     if (this.config.database.mode !== 'postgres') return;
     if (seq + 1 !== 3 && seq + 1 !== 10 && (seq + 1) % 100 !== 0) return;
     void this.statistics.analyzeDueTables();
+  }
+
+  /**
+   * Waits, inside the chunk's open transaction, until every earlier chunk is done, linking a
+   * stuck one itself as the outer loop would (its own transactions: this one holds only its
+   * chunk row and its uncommitted keys, which no other chunk needs).
+   */
+  private async awaitTurnInside(loadId: string, seq: number): Promise<void> {
+    let since = Date.now();
+    for (;;) {
+      const first = await this.loads.firstPendingSeq(loadId, this.dataSource.manager);
+      // This chunk is pending (its row is locked by this transaction): first ≤ seq.
+      if (first === null || first >= seq) return;
+      if (Date.now() - since > HELP_AFTER_MS) {
+        await this.help(loadId, first);
+        since = Date.now();
+      } else {
+        await new Promise((r) => setTimeout(r, TURN_POLL_MS));
+      }
+    }
   }
 
   /** Links an earlier chunk for its missing job: one attempt, counted like its own job's. */

@@ -409,6 +409,31 @@ export class ChunkLinkageRepository {
     return null;
   }
 
+  /**
+   * Keys of records the chunk writes only later in its transaction (ids minted before the
+   * batch lock): their record check is the caller's (`keysWithoutRecord` once the records are
+   * in, before the COMMIT), for this statement only (migration BlockingKeyRecordCheckDeferrable).
+   */
+  async insertKeysBeforeRecords(keys: BlockingKeyRows, m: EntityManager): Promise<void> {
+    const statement = this.insertBlockingKeys(keys);
+    if (!statement) return;
+    await m.query(`SELECT set_config('mpi.key_record_check', 'deferred', true)`);
+    await m.query(statement.sql, statement.params);
+    await m.query(`SELECT set_config('mpi.key_record_check', 'immediate', true)`);
+  }
+
+  /** How many of these record ids have no record (the check `insertKeysBeforeRecords` deferred). */
+  async keysWithoutRecord(recordIds: string[], m: EntityManager): Promise<number> {
+    if (!recordIds.length) return 0;
+    const [{ n }] = await m.query(
+      `SELECT count(*)::int AS n FROM unnest($1::uuid[]) AS x(id)
+       LEFT JOIN LATERAL (SELECT true AS found FROM source_record r WHERE r.id = x.id LIMIT 1) f ON true
+       WHERE f.found IS NULL`,
+      [recordIds],
+    );
+    return n;
+  }
+
   /** Open review tasks of (or pointing at) records whose demographics changed are superseded. */
   async dismissOpenTasksOf(recordIds: string[], actorClientId: string | null, m: EntityManager): Promise<void> {
     if (!recordIds.length) return;

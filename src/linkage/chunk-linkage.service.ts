@@ -233,6 +233,30 @@ export class ChunkLinkageService {
   ) {}
 
   /** Call first in the chunk's transaction: nothing else links until it ends. */
+  /**
+   * Before the batch lock, in the chunk's transaction: the blocking keys of the rows the early
+   * read found new (no stored record under their local id, once in the chunk), under record ids
+   * minted now. Their insert, half of a chunk's writes, then runs beside the chunk that holds
+   * the lock instead of after it; nobody sees them before this transaction commits. Returns
+   * local id → minted id, for `linkChunk` (which uses the id if the row is still new under the
+   * lock, and deletes the keys of any it does not use) and `dropEarlyKeys`.
+   */
+  async insertKeysEarly(rows: ChunkRecordInput[], pre: ChunkPreread, m: EntityManager): Promise<Map<string, string>> {
+    const storedLocal = new Set(pre.stored.map((s) => s.localId));
+    const seen = new Map<string, number>();
+    for (const r of rows) seen.set(r.localId, (seen.get(r.localId) ?? 0) + 1);
+    const early = new Map<string, string>();
+    const fresh = rows.filter((r) => !storedLocal.has(r.localId) && seen.get(r.localId) === 1);
+    for (const r of fresh) early.set(r.localId, timeOrderedUuid());
+    await this.repo.insertKeysBeforeRecords(blockingKeyRows(fresh.map((r) => ({ id: early.get(r.localId)!, keys: wireOf(r).keys }))), m);
+    return early;
+  }
+
+  /** Deletes the keys `insertKeysEarly` inserted, for a transaction that ends without linking. */
+  async dropEarlyKeys(early: ReadonlyMap<string, string>, m: EntityManager): Promise<void> {
+    await this.repo.deleteBlockingKeys([...early.values()], m);
+  }
+
   async lockForChunk(m: EntityManager): Promise<void> {
     await this.links.lockForBatchChunk(m);
     await this.repo.withoutJit(m);
@@ -414,6 +438,7 @@ export class ChunkLinkageService {
     actor: Actor,
     m: EntityManager,
     timer?: PhaseTimer,
+    early: ReadonlyMap<string, string> = new Map(),
   ): Promise<ChunkRowOutcome[]> {
     const ruleSet = this.ruleSetRef();
     const maxBlock = this.matching.ruleSet.blocking.maxBlockSize;
@@ -471,7 +496,7 @@ export class ChunkLinkageService {
     if (toMatch.some((r) => r.prepared.keys.some((k) => !blocks.has(k)))) {
       // A row that was a replay when read is not one any more (its record changed since):
       // its blocks were never read. Rare; read everything again under the lock.
-      return this.linkChunk(organizationId, rows, await this.preread(organizationId, rows, m, { snapshot: false }), actor, m, timer);
+      return this.linkChunk(organizationId, rows, await this.preread(organizationId, rows, m, { snapshot: false }), actor, m, timer, early);
     }
     const terms = uniqueTerms(toMatch.flatMap((r) => [...r.prepared.terms, ...(byLocal.has(r.localId) ? this.matching.termsOf(byLocal.get(r.localId)!.normalized) : [])]));
     const termCounts = new Map(await this.termFrequencies.counts(terms, m));
@@ -508,6 +533,8 @@ export class ChunkLinkageService {
     const changedStored = new Set<string>();
     const tfDeltas: Array<Term & { delta: number }> = [];
     const outcomes: ChunkRowOutcome[] = [];
+    /** Records created under an id whose keys `insertKeysEarly` inserted (written by it, not here). */
+    const earlyUsed = new Set<string>();
     let oversized = 0;
 
     const activeOthersIn = async (personId: string, exceptId: string): Promise<number> => {
@@ -540,7 +567,10 @@ export class ChunkLinkageService {
         for (const t of tasks) if (!t.dismissed && (t.recordId === rec.id || t.candidateRecordId === rec.id)) t.dismissed = true;
         Object.assign(rec, { normalized: r.prepared.normalized, contentHash: r.contentHash, keys: r.prepared.keys, status: 'active' });
       } else {
-        rec = { id: timeOrderedUuid(), organizationId, localId: r.localId, status: 'active', normalized: r.prepared.normalized, contentHash: r.contentHash, keys: r.prepared.keys, personId: null, method: null, stored: false };
+        // Still new under the lock: the id its keys were inserted under before the lock, if any.
+        const id = early.get(r.localId) ?? timeOrderedUuid();
+        if (early.has(r.localId)) earlyUsed.add(id);
+        rec = { id, organizationId, localId: r.localId, status: 'active', normalized: r.prepared.normalized, contentHash: r.contentHash, keys: r.prepared.keys, personId: null, method: null, stored: false };
         recs.set(rec.id, rec);
         byLocal.set(r.localId, rec);
       }
@@ -615,7 +645,10 @@ export class ChunkLinkageService {
     // process counts on from it once this one has committed (`countSettled`).
     this.pendingCount = { ...counted, n: recordCount };
     timer?.lap('match');
-    await this.write(organizationId, { touched, inputOf, lastDecision, finalLinks, events, tasks, newPersons, refresh, changedStored, tfDeltas }, ruleSet, actor, m, timer);
+    // Keys inserted before the lock for a row that is not new any more (its local id was stored
+    // since the early read): deleted.
+    const earlyUnused = [...early.values()].filter((id) => !earlyUsed.has(id));
+    await this.write(organizationId, { touched, inputOf, lastDecision, finalLinks, events, tasks, newPersons, refresh, changedStored, tfDeltas, earlyUsed, earlyUnused }, ruleSet, actor, m, timer);
     return outcomes;
   }
 
@@ -662,6 +695,8 @@ export class ChunkLinkageService {
       refresh: Set<string>;
       changedStored: Set<string>;
       tfDeltas: Array<Term & { delta: number }>;
+      earlyUsed: ReadonlySet<string>;
+      earlyUnused: string[];
     },
     ruleSet: RuleSetRef,
     actor: Actor,
@@ -679,7 +714,7 @@ export class ChunkLinkageService {
         });
     // What changes rows stored before the chunk goes first, on its own: the stored records' old
     // keys and the open tasks they supersede (none in a first load).
-    await this.repo.deleteBlockingKeys([...w.changedStored], m);
+    await this.repo.deleteBlockingKeys([...w.changedStored, ...w.earlyUnused], m);
     await this.repo.dismissOpenTasksOf([...w.changedStored], actor.clientId, m);
     timer?.lap('writeStored');
     // Then everything the chunk adds, and the name counts, in one statement (one round trip
@@ -690,7 +725,7 @@ export class ChunkLinkageService {
         this.repo.insertPersons([...w.newPersons]),
         this.repo.insertRecords(organizationId, writes(false)),
         this.repo.updateRecords(writes(true)),
-        this.repo.insertBlockingKeys(blockingKeyRows([...w.touched.values()].map((r) => ({ id: r.id, keys: wireOf(w.inputOf.get(r.id)!).keys })))),
+        this.repo.insertBlockingKeys(blockingKeyRows([...w.touched.values()].filter((r) => !w.earlyUsed.has(r.id)).map((r) => ({ id: r.id, keys: wireOf(w.inputOf.get(r.id)!).keys })))),
         this.repo.upsertLinks([...w.finalLinks.values()], ruleSet, actor.clientId),
         this.repo.appendEvents(w.events, ruleSet, actor.clientId, actor.requestId || null),
         this.repo.insertReviewTasks(w.tasks, ruleSet, actor.clientId),
@@ -699,6 +734,10 @@ export class ChunkLinkageService {
       m,
     );
     timer?.lap('write');
+    // The record check the keys inserted before the lock left to this transaction.
+    if (w.earlyUsed.size && (await this.repo.keysWithoutRecord([...w.earlyUsed], m)) > 0) {
+      throw new Error('blocking keys inserted before the batch lock have no record');
+    }
     // Person statuses read the links just written.
     if (w.refresh.size) await this.links.refreshPersonStatus([...w.refresh], m);
     timer?.lap('writeOther');

@@ -140,6 +140,61 @@ describe('batch chunk catch-up after its early read', () => {
     expect(await linkAndRollBack(rows, pre)).toEqual(underLock);
   });
 
+  it('keeps the keys a chunk wrote before the lock for rows still new, and drops those of a row stored in between', async () => {
+    const { rows } = await storedAndChunk();
+    const linker = t.app.get(ChunkLinkageService);
+    const pre = await t.dataSource.transaction('REPEATABLE READ', (m) => linker.preread(ORG, rows, m));
+    let seen: { early: string[]; ids: Record<string, string>; orphanKeys: number; keysOfUnused: number; r3Keys: string[]; groups: string[] } | undefined;
+    await t.dataSource
+      .transaction(async (m: EntityManager) => {
+        const early = await linker.insertKeysEarly(rows, pre, m);
+        // r1–r4 were new at the read (F was stored): their keys are in, under minted ids.
+        seen = { early: [...early.keys()].sort(), ids: {}, orphanKeys: 0, keysOfUnused: 0, r3Keys: [], groups: [] };
+        // Another writer stores r3 before the chunk takes the lock (its keys are not visible to it).
+        await put('r3', R).expect(201);
+        await linker.lockForChunk(m);
+        await linker.linkChunk(ORG, rows, pre, { clientId: 'test', organizationId: ORG, scopes: [], requestId: '' }, m, undefined, early);
+        for (const r of await m.query(`SELECT local_id, id FROM source_record WHERE local_id LIKE 'r%'`)) seen.ids[r.local_id] = r.id;
+        [{ n: seen.orphanKeys }] = await m.query(`SELECT count(*)::int AS n FROM blocking_key k WHERE NOT EXISTS (SELECT 1 FROM source_record r WHERE r.id = k.record_id)`);
+        [{ n: seen.keysOfUnused }] = await m.query(`SELECT count(*)::int AS n FROM blocking_key WHERE record_id = $1`, [early.get('r3')]);
+        seen.r3Keys = (await m.query(`SELECT key FROM blocking_key WHERE record_id = $1 ORDER BY key`, [seen.ids.r3])).map((k: { key: string }) => k.key);
+        for (const r of ['r1', 'r2', 'r4']) expect(seen.ids[r]).toBe(early.get(r));
+        expect(seen.ids.r3).not.toBe(early.get('r3'));
+        const groups: Array<{ ids: string[] }> = await m.query(
+          `SELECT array_agg(r.local_id ORDER BY r.local_id) AS ids FROM source_record r JOIN record_link l ON l.record_id = r.id WHERE r.status = 'active' GROUP BY l.person_id`,
+        );
+        seen.groups = groups.map((g) => g.ids.join(',')).sort();
+        throw new RollBack();
+      })
+      .catch((e) => {
+        if (!(e instanceof RollBack)) throw e;
+      });
+    expect(seen!.early).toEqual(['r1', 'r2', 'r3', 'r4']);
+    expect(seen!.orphanKeys).toBe(0);
+    expect(seen!.keysOfUnused).toBe(0);
+    // r3 is the record the other writer stored, now with the chunk row's keys.
+    expect(seen!.r3Keys).toEqual([...new Set(rows.find((r) => r.localId === 'r3')!.prepared.keys)].sort());
+    // And the chunk links as it does without keys written early (r3 stored the same way).
+    const without = await linkAndRollBack(rows, null);
+    expect(seen!.groups).toEqual(without.groups);
+  });
+
+  it('refuses to commit keys written before the lock whose record never came', async () => {
+    const { rows } = await storedAndChunk();
+    const linker = t.app.get(ChunkLinkageService);
+    const pre = await t.dataSource.transaction('REPEATABLE READ', (m) => linker.preread(ORG, rows, m));
+    // The record check is deferred for the early statement only: a later key statement without
+    // its record is refused by the trigger as before.
+    await expect(
+      t.dataSource.transaction(async (m: EntityManager) => {
+        await linker.insertKeysEarly(rows, pre, m);
+        await m.query(`INSERT INTO blocking_key (key, record_id) VALUES ('x:1', gen_random_uuid())`);
+      }),
+    ).rejects.toThrow(/violates its reference/);
+    const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM blocking_key k WHERE NOT EXISTS (SELECT 1 FROM source_record r WHERE r.id = k.record_id)`);
+    expect(n).toBe(0);
+  });
+
   it('links as before when nothing was written after the read', async () => {
     await put('A', P).expect(201);
     await put('B', Q).expect(201);
