@@ -232,7 +232,6 @@ export class ChunkLinkageService {
     private readonly termFrequencies: TermFrequencyRepository,
   ) {}
 
-  /** Call first in the chunk's transaction: nothing else links until it ends. */
   /**
    * Before the batch lock, in the chunk's transaction: the blocking keys of the rows the early
    * read found new (no stored record under their local id, once in the chunk), under record ids
@@ -257,6 +256,7 @@ export class ChunkLinkageService {
     await this.repo.deleteBlockingKeys([...early.values()], m);
   }
 
+  /** Call in the chunk's transaction before it links (after `insertKeysEarly`): nothing else links until it ends. */
   async lockForChunk(m: EntityManager): Promise<void> {
     await this.links.lockForBatchChunk(m);
     await this.repo.withoutJit(m);
