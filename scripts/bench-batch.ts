@@ -28,7 +28,7 @@ import pg from 'pg';
 import { ADMIN, cpuSeconds, freshDatabase, root } from './bench-server.js';
 import { febrlDirectory, readFebrl, scoreClusters } from './febrl.js';
 import { getToken, progressLine, processed, uploadFile, waitForLoad } from './batch-client.js';
-import { csvLine, SYNTHETIC_COLUMNS, syntheticPatients } from '../test/factories/synthetic-patients.js';
+import { csvFields, csvLine, SYNTHETIC_COLUMNS, syntheticPatients } from '../test/factories/synthetic-patients.js';
 
 const sizes = (process.env.BENCH_N ?? '100000').split(',').filter((s) => s.trim() !== '').map((s) => Number(s.trim()));
 const febrlDir = febrlDirectory();
@@ -49,7 +49,7 @@ async function writeFile(n: number): Promise<{ file: string; truth: Int32Array }
   let buf: string[] = [];
   for (const row of syntheticPatients(n, { seed })) {
     truth[Number(row.localId.slice(1))] = row.entity;
-    buf.push(csvLine(SYNTHETIC_COLUMNS.map((c) => (c === 'localId' ? row.localId : (row.fields[c] ?? '')))));
+    buf.push(csvLine(csvFields(row)));
     if (buf.length >= 5_000) {
       await write(`${buf.join('\n')}\n`);
       buf = [];

@@ -11,7 +11,7 @@ import { csvRowToRecord } from '../batch/batch-rows.js';
 import { planLink } from '../linkage/link-plan.js';
 import { householdPopulation } from '../../test/factories/household-population.js';
 import { seededRandom } from '../../test/factories/seeded-random.js';
-import { SYNTHETIC_COLUMNS, syntheticPatients } from '../../test/factories/synthetic-patients.js';
+import { csvFields, SYNTHETIC_COLUMNS, syntheticPatients } from '../../test/factories/synthetic-patients.js';
 import type { CandidateRow } from './candidate.repository.js';
 import { decisiveCandidates } from './decisive-candidates.js';
 import { blockingKeys, compareLevels, type Decision, type Demographics, normalize, type NormalizedRecord, termFrequencyTerms } from './engine/index.js';
@@ -106,7 +106,7 @@ describe('candidate pruning', () => {
   const synthetic = (n: number, orgs: number): Fed[] =>
     [...syntheticPatients(n, { seed: 7, duplicateShare: 0.5 })].map((row, i) => ({
       organizationId: `org-${i % orgs}`,
-      demographics: csvRowToRecord(SYNTHETIC_COLUMNS, SYNTHETIC_COLUMNS.map((c) => (c === 'localId' ? row.localId : (row.fields[c] ?? '')))).demographics as Demographics,
+      demographics: csvRowToRecord(SYNTHETIC_COLUMNS, csvFields(row)).demographics as Demographics,
     }));
 
   it.each([

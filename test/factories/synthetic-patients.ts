@@ -118,6 +118,11 @@ function vary(base: Record<string, string>, r: () => number, pick: <T>(xs: reado
   return f;
 }
 
+/** A row's fields in `SYNTHETIC_COLUMNS` order (empty where absent), as a CSV line holds them. */
+export function csvFields(row: SyntheticRow): string[] {
+  return SYNTHETIC_COLUMNS.map((c) => (c === 'localId' ? row.localId : (row.fields[c] ?? '')));
+}
+
 /** One CSV line (RFC 4180 quoting when needed). */
 export function csvLine(values: readonly string[]): string {
   return values.map((v) => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)).join(',');
@@ -125,6 +130,6 @@ export function csvLine(values: readonly string[]): string {
 
 export function toCsv(rows: Iterable<SyntheticRow>): string {
   const out = [SYNTHETIC_COLUMNS.join(',')];
-  for (const row of rows) out.push(csvLine(SYNTHETIC_COLUMNS.map((c) => (c === 'localId' ? row.localId : (row.fields[c] ?? '')))));
+  for (const row of rows) out.push(csvLine(csvFields(row)));
   return `${out.join('\n')}\n`;
 }
