@@ -3,6 +3,16 @@ import type { EntityManager } from 'typeorm';
 import type { Contribution, NormalizedRecord } from '../matching/engine/index.js';
 import type { LinkEventKind, LinkRow, RuleSetRef } from './link.repository.js';
 
+/**
+ * A list the database aggregated into one text (`string_agg(…, sep)`), split. Lists of ids
+ * and keys come back this way rather than as arrays: pg parses an array literal character by
+ * character, one object per character (postgres-array), which at a million records was
+ * millions of short-lived objects a chunk (a block read returns ~77,000 ids).
+ */
+export function splitList(text: string | null, sep: string): string[] {
+  return text === null || text === '' ? [] : text.split(sep);
+}
+
 export interface ChunkRecordRow {
   id: string;
   localId: string;
@@ -186,7 +196,7 @@ export class ChunkLinkageRepository {
       [snapshot, limit],
     );
     return {
-      rows: rows.filter((r) => !r.visible).map(({ visible: _v, keyList, ...r }) => ({ ...r, keys: keyList === '' ? [] : keyList.split('\n') })),
+      rows: rows.filter((r) => !r.visible).map(({ visible: _v, keyList, ...r }) => ({ ...r, keys: splitList(keyList, '\n') })),
       complete: rows.length < limit,
     };
   }
@@ -274,27 +284,28 @@ export class ChunkLinkageRepository {
     if (!localIds.length) return [];
     // Each lookup is a LATERAL index probe (LIMIT 1 keeps it from being flattened): the
     // statement's generic plan must not hash-join whole tables, whatever the statistics say.
-    return m.query(
+    const rows: Array<Omit<ChunkRecordRow, 'keys'> & { keyList: string }> = await m.query(
       `SELECT r.id, r.local_id AS "localId", r.status, r.normalized, r.content_hash AS "contentHash",
-              l.person_id AS "personId", l.method, k.keys
+              l.person_id AS "personId", l.method, k.list AS "keyList"
        FROM unnest($2::text[]) AS x(local_id)
        CROSS JOIN LATERAL (SELECT id, local_id, status, normalized, content_hash FROM source_record
                            WHERE organization_id = $1 AND local_id = x.local_id LIMIT 1) r
        LEFT JOIN LATERAL (SELECT person_id, method FROM record_link WHERE record_id = r.id LIMIT 1) l ON true
-       CROSS JOIN LATERAL (SELECT coalesce(array_agg(key), '{}') AS keys FROM blocking_key WHERE record_id = r.id) k`,
+       CROSS JOIN LATERAL (SELECT coalesce(string_agg(key, E'\n'), '') AS list FROM blocking_key WHERE record_id = r.id) k`,
       [organizationId, localIds],
     );
+    return rows.map(({ keyList, ...r }) => ({ ...r, keys: splitList(keyList, '\n') }));
   }
 
   /** Members of each block (at most `limit` per key: a block that reaches it is too common). */
   async findBlocks(keys: string[], limit: number, m: EntityManager): Promise<Map<string, string[]>> {
     if (!keys.length) return new Map();
-    const rows: Array<{ key: string; ids: string[] }> = await m.query(
-      `SELECT k.key, array_agg(b.record_id) AS ids FROM unnest($1::text[]) AS k(key)
+    const rows: Array<{ key: string; ids: string }> = await m.query(
+      `SELECT k.key, string_agg(b.record_id::text, ',') AS ids FROM unnest($1::text[]) AS k(key)
        CROSS JOIN LATERAL (SELECT record_id FROM blocking_key WHERE key = k.key LIMIT $2) b GROUP BY k.key`,
       [keys, limit],
     );
-    return new Map(rows.map((r) => [r.key, r.ids]));
+    return new Map(rows.map((r) => [r.key, splitList(r.ids, ',')]));
   }
 
   async findActiveRecords(ids: string[], m: EntityManager): Promise<BlockRecordRow[]> {
@@ -325,15 +336,15 @@ export class ChunkLinkageRepository {
   async findActiveMembers(personIds: string[], m: EntityManager): Promise<Map<string, string[]>> {
     const out = new Map<string, string[]>(personIds.map((p) => [p, []]));
     if (!personIds.length) return out;
-    const rows: Array<{ personId: string; ids: string[] }> = await m.query(
-      `SELECT l.person_id AS "personId", array_agg(l.record_id) AS ids
+    const rows: Array<{ personId: string; ids: string }> = await m.query(
+      `SELECT l.person_id AS "personId", string_agg(l.record_id::text, ',') AS ids
        FROM unnest($1::uuid[]) AS x(id)
        JOIN record_link l ON l.person_id = x.id
        JOIN source_record r ON r.id = l.record_id AND r.status = 'active'
        GROUP BY l.person_id`,
       [personIds],
     );
-    for (const r of rows) out.set(r.personId, r.ids);
+    for (const r of rows) out.set(r.personId, splitList(r.ids, ','));
     return out;
   }
 
