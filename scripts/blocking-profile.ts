@@ -9,7 +9,8 @@
  *   npx tsx scripts/blocking-profile.ts [N]      RULES_FILE=matching-rules/default.json
  */
 import { resolve } from 'node:path';
-import { blockingKeys, normalize, type Demographics } from '../src/matching/engine/index.js';
+import { blockingKeys, normalize, priorWeightFor, type Demographics, type NormalizedRecord } from '../src/matching/engine/index.js';
+import { compareLevelsAbove, PRUNED, pruningPlan } from '../src/matching/engine/prune.js';
 import { loadRuleSet } from '../src/matching/rules/load-rule-set.js';
 import { csvRowToRecord } from '../src/batch/batch-rows.js';
 import { csvFields, SYNTHETIC_COLUMNS, syntheticPatients } from '../test/factories/synthetic-patients.js';
@@ -19,13 +20,17 @@ const tail = Number(process.env.BLOCKING_PROFILE_TAIL ?? 2000);
 const rs = loadRuleSet(resolve(process.env.RULES_FILE ?? 'matching-rules/default.json'));
 const index = new Map<string, number[]>();
 const entityOf: number[] = [];
+const records: NormalizedRecord[] = [];
+const plan = pruningPlan(rs);
 const tailRows: Array<{ i: number; keys: string[] }> = [];
 let i = 0;
 const t0 = performance.now();
 for (const row of syntheticPatients(n)) {
   const parsed = csvRowToRecord(SYNTHETIC_COLUMNS, csvFields(row));
-  const keys = blockingKeys(normalize(parsed.demographics as Demographics), rs);
+  const normalized = normalize(parsed.demographics as Demographics);
+  const keys = blockingKeys(normalized, rs);
   entityOf.push(row.entity);
+  records.push(normalized);
   if (i >= n - tail) tailRows.push({ i, keys });
   for (const k of keys) {
     let b = index.get(k);
@@ -35,7 +40,9 @@ for (const row of syntheticPatients(n)) {
   i++;
 }
 const ruleOf = (k: string) => k.slice(0, k.indexOf(':'));
-const perRule = new Map<string, { members: number; only: number; trueFound: number; trueOnly: number; keys: number }>();
+interface RuleStats { members: number; only: number; trueFound: number; trueOnly: number; keys: number; reach: number; reachOnly: number }
+const perRule = new Map<string, RuleStats>();
+let reachTotal = 0;
 let totalCandidates = 0;
 let trueTotal = 0;
 let trueMissed = 0;
@@ -53,19 +60,26 @@ for (const { i: at, keys } of tailRows) {
   }
   totalCandidates += via.size;
   for (const k of keys) {
-    const st = perRule.get(ruleOf(k)) ?? { members: 0, only: 0, trueFound: 0, trueOnly: 0, keys: 0 };
+    const st = perRule.get(ruleOf(k)) ?? { members: 0, only: 0, trueFound: 0, trueOnly: 0, keys: 0, reach: 0, reachOnly: 0 };
     st.keys++;
     perRule.set(ruleOf(k), st);
   }
+  // A pair reaches the review floor at most when pruning (with the prior of an index of `at`
+  // records and the largest term-frequency bonus) does not rule it out: no truth needed.
+  const prior = priorWeightFor(rs, at);
   for (const [j, rules] of via) {
     const same = entityOf[j] === entityOf[at];
+    const reach = compareLevelsAbove(records[at], records[j], rs, plan, prior) !== PRUNED;
+    if (reach) reachTotal++;
     for (const rule of rules) {
       const st = perRule.get(rule)!;
       st.members++;
       if (same) st.trueFound++;
+      if (reach) st.reach++;
       if (rules.size === 1) {
         st.only++;
         if (same) st.trueOnly++;
+        if (reach) st.reachOnly++;
       }
     }
   }
@@ -84,12 +98,12 @@ for (const [k, b] of index) {
 }
 const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor(p * xs.length))];
 console.log(`N=${n} rule set ${rs.id} ${rs.version}  ${((performance.now() - t0) / 1000).toFixed(1)} s  keys=${index.size}`);
-console.log(`last ${tail} records: candidates ${(totalCandidates / tail).toFixed(1)} per record; true matches in blocks ${trueTotal - trueMissed}/${trueTotal}`);
-console.log('rule                 keys/rec  cand/rec  only/rec  true found  true only   blocks   p50  p90  p99  max  records in blocks >100');
+console.log(`last ${tail} records: candidates ${(totalCandidates / tail).toFixed(1)} per record, not pruned ${(reachTotal / tail).toFixed(2)}; true matches in blocks ${trueTotal - trueMissed}/${trueTotal}`);
+console.log('rule                 keys/rec  cand/rec  only/rec  reach/rec reach only  true found  true only   blocks   p50  p90  p99  max  records in blocks >100');
 for (const [rule, st] of [...perRule].sort((a, b) => b[1].members - a[1].members)) {
   const s = (sizes.get(rule) ?? []).sort((a, b) => a - b);
   const big = s.filter((x) => x > 100).reduce((a, b) => a + b, 0);
   console.log(
-    `${rule.padEnd(20)} ${(st.keys / tail).toFixed(2).padStart(8)} ${(st.members / tail).toFixed(1).padStart(9)} ${(st.only / tail).toFixed(1).padStart(9)} ${String(st.trueFound).padStart(11)} ${String(st.trueOnly).padStart(10)} ${String(s.length).padStart(8)} ${String(pct(s, 0.5)).padStart(5)} ${String(pct(s, 0.9)).padStart(4)} ${String(pct(s, 0.99)).padStart(4)} ${String(s.at(-1)).padStart(4)} ${big}`,
+    `${rule.padEnd(20)} ${(st.keys / tail).toFixed(2).padStart(8)} ${(st.members / tail).toFixed(1).padStart(9)} ${(st.only / tail).toFixed(1).padStart(9)} ${(st.reach / tail).toFixed(3).padStart(9)} ${String(st.reachOnly).padStart(10)} ${String(st.trueFound).padStart(11)} ${String(st.trueOnly).padStart(10)} ${String(s.length).padStart(8)} ${String(pct(s, 0.5)).padStart(5)} ${String(pct(s, 0.9)).padStart(4)} ${String(pct(s, 0.99)).padStart(4)} ${String(s.at(-1)).padStart(4)} ${big}`,
   );
 }
