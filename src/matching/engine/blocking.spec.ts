@@ -1,10 +1,15 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { blockingKeys, maxBlockSize } from './blocking.js';
+import { BLOCKING_KEY_FUNCTIONS, blockingKeys, maxBlockSize } from './blocking.js';
+import { compileRuleSet } from './rule-set.js';
+import { csvRowToRecord } from '../../batch/batch-rows.js';
+import { csvFields, SYNTHETIC_COLUMNS, syntheticPatients } from '../../../test/factories/synthetic-patients.js';
 import { normalize } from './normalize.js';
 import { loadRuleSet } from '../rules/load-rule-set.js';
 import { SSN_SYSTEM, type Demographics } from './types.js';
 
-const rs = loadRuleSet(new URL('../../../matching-rules/default.json', import.meta.url).pathname);
+const rulesFile = new URL('../../../matching-rules/default.json', import.meta.url).pathname;
+const rs = loadRuleSet(rulesFile);
 
 const original: Demographics = {
   name: [{ family: 'Neumann', given: ['Michaela'] }],
@@ -130,6 +135,64 @@ describe('blockingKeys', () => {
     const k = keys({ name: [{ family: 'Neumann', given: ['Michaela'] }] });
     expect(k.length).toBeGreaterThan(0);
     expect(k.every((x) => x.startsWith('giv_') || x.startsWith('name_pair_dm:'))).toBe(true);
+  });
+
+  it('name_pair_dm pairs every given-name code with every family-name code (compound parts too), unordered', () => {
+    const n = normalize({ name: [{ family: 'Garcia-Lopez', given: ['Katherine'] }] });
+    const g = BLOCKING_KEY_FUNCTIONS.givenPhonetic(n);
+    const f = BLOCKING_KEY_FUNCTIONS.familyPhonetic(n);
+    expect(f.length).toBeGreaterThan(2);
+    const pairs = BLOCKING_KEY_FUNCTIONS.namePairPhoneticCodes(n);
+    for (const x of g) for (const y of f) expect(pairs).toContain(x <= y ? `${x}/${y}` : `${y}/${x}`);
+    expect(pairs).toContain(BLOCKING_KEY_FUNCTIONS.namePairPhonetic(n)[0]);
+    // Names entered in each other's fields give the same keys.
+    expect(BLOCKING_KEY_FUNCTIONS.namePairPhoneticCodes(normalize({ name: [{ family: 'Nguyen', given: ['Tran'] }] }))).toEqual(
+      BLOCKING_KEY_FUNCTIONS.namePairPhoneticCodes(normalize({ name: [{ family: 'Tran', given: ['Nguyen'] }] })),
+    );
+  });
+
+  it('givenNicknameCanonical: the canonical names of a name the nickname table knows, none for others', () => {
+    const c = (given: string) => BLOCKING_KEY_FUNCTIONS.givenNicknameCanonical(normalize({ name: [{ family: 'Lee', given: [given] }] }));
+    expect(c('Bill')).toEqual(expect.arrayContaining(['BILL', 'WILLIAM']));
+    expect(c('William')).toContain('WILLIAM');
+    expect(c('Bill').filter((x) => c('William').includes(x))).not.toEqual([]);
+    expect(c('Xanthippe')).toEqual([]);
+    expect(BLOCKING_KEY_FUNCTIONS.givenCanonical(normalize({ name: [{ family: 'Lee', given: ['Xanthippe'] }] }))).toEqual(['XANTHIPPE']);
+  });
+
+  // 1.8.0 dropped 1.7.0's giv_fam_dm (givenPhonetic + familyPhonetic) and the canonical-name
+  // keys of names the nickname table does not know: every pair those keys joined still shares
+  // a key, so no candidate is lost (block caps aside).
+  it('every pair sharing a 1.7.0 name key shares a key under 1.8.0 (3,000 synthetic patients)', () => {
+    const raw = JSON.parse(readFileSync(rulesFile, 'utf8')) as { blocking: object };
+    const old = compileRuleSet({
+      ...raw,
+      blocking: {
+        ...raw.blocking,
+        rules: [
+          { id: 'giv_fam_dm', keys: ['givenPhonetic', 'familyPhonetic'] },
+          { id: 'giv_canon_fam_dm', keys: ['givenCanonical', 'familyPhonetic'] },
+          { id: 'name_pair_dm', keys: ['namePairPhonetic'] },
+        ],
+      },
+    });
+    if (!old.ok) throw new Error(old.errors.join('; '));
+    const records = [...syntheticPatients(3000)].map((row) => normalize(csvRowToRecord(SYNTHETIC_COLUMNS, csvFields(row)).demographics as Demographics));
+    const byOldKey = new Map<string, number[]>();
+    records.forEach((r, i) => {
+      for (const k of blockingKeys(r, old.ruleSet)) byOldKey.set(k, [...(byOldKey.get(k) ?? []), i]);
+    });
+    const newKeys = records.map((r) => new Set(blockingKeys(r, rs)));
+    let pairs = 0;
+    for (const ids of byOldKey.values()) {
+      for (let x = 0; x < ids.length; x++) {
+        for (let y = x + 1; y < ids.length; y++) {
+          pairs++;
+          expect([...newKeys[ids[x]]].some((k) => newKeys[ids[y]].has(k))).toBe(true);
+        }
+      }
+    }
+    expect(pairs).toBeGreaterThan(100);
   });
 
   it('exposes the per-key block-size cap', () => expect(maxBlockSize(rs)).toBe(rs.blocking.maxBlockSize));

@@ -3,6 +3,7 @@
  * keys are `<ruleId>:<v1>|<v2>…` for every combination of its key-function values; a
  * candidate is any stored record sharing at least one key.
  */
+import { inNicknameTable } from './nicknames.js';
 import { streetNameWord } from './normalize.js';
 import { doubleMetaphone } from './phonetics.js';
 import type { CompiledRuleSet, NormalizedRecord } from './types.js';
@@ -25,6 +26,14 @@ export const BLOCKING_KEY_FUNCTIONS: Readonly<Record<string, (r: NormalizedRecor
   givenPhonetic: (r) => (r.given ? uniq(r.given.dm) : []),
   /** Canonical given names (nickname table), so BOB and ROBERT share a key. */
   givenCanonical: (r) => (r.given ? uniq(r.given.canon) : []),
+  /**
+   * Canonical given names of a name the nickname table knows (as a nickname or a canonical
+   * name); none for any other name. For a name the table does not know, `givenCanonical` is the
+   * name itself, so its block holds only records of the very same given name, which already
+   * share that name's phonetic codes: with `familyPhonetic` beside it, such a key finds nothing
+   * `namePairPhoneticCodes` does not (block caps aside), and costs a key row and a block read.
+   */
+  givenNicknameCanonical: (r) => (r.given && (r.given.canon.length > 1 || inNicknameTable(r.given.text)) ? uniq(r.given.canon) : []),
   familySoundex: (r) => (r.family?.sx ? [r.family.sx] : []),
   givenSoundex: (r) => (r.given?.sx ? [r.given.sx] : []),
   givenInitial: (r) => (r.given ? [r.given.text[0]] : []),
@@ -72,7 +81,23 @@ export const BLOCKING_KEY_FUNCTIONS: Readonly<Record<string, (r: NormalizedRecor
     if (!g || !f) return [];
     return [g <= f ? `${g}/${f}` : `${f}/${g}`];
   },
+  namePairPhoneticCodes: (r) => namePairPhoneticCodes(r),
 };
+
+/**
+ * Every unordered pair of a given-name code and a family-name code ("A/B" with A ≤ B): the
+ * Double Metaphone codes, primary and alternate, and those of each part of a compound family
+ * name (`givenPhonetic` × `familyPhonetic`, each pair sorted). Its blocks hold those of the
+ * ordered pairs (a rule [givenPhonetic, familyPhonetic]) and of `namePairPhonetic`'s primary
+ * pair, plus records whose names were entered in each other's fields: one rule instead of both.
+ */
+function namePairPhoneticCodes(r: NormalizedRecord): string[] {
+  const gs = BLOCKING_KEY_FUNCTIONS.givenPhonetic(r);
+  const fs = BLOCKING_KEY_FUNCTIONS.familyPhonetic(r);
+  const out: string[] = [];
+  for (const g of gs) for (const f of fs) out.push(g <= f ? `${g}/${f}` : `${f}/${g}`);
+  return uniq(out);
+}
 
 function product(lists: string[][]): string[] {
   let acc: string[] = [''];

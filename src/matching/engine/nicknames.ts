@@ -252,6 +252,11 @@ export function canonicalGivenNames(name: string): string[] {
   return out.sort();
 }
 
+/** The (normalized, upper-case) given name is in the table, as a canonical name or as a nickname. */
+export function inNicknameTable(name: string): boolean {
+  return CANONICALS.has(name);
+}
+
 /** Number of distinct names in the table (for tests and the README). */
 export function nicknameTableSize(): number {
   return CANONICALS.size;
