@@ -25,7 +25,7 @@ import { createWriteStream, openSync, readFileSync, statSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
-import { ADMIN, cpuSeconds, freshDatabase, root } from './bench-server.js';
+import { ADMIN, cpuSeconds, freshDatabase, root, rulesOfBuild } from './bench-server.js';
 import { febrlDirectory, readFebrl, scoreClusters } from './febrl.js';
 import { getToken, progressLine, processed, uploadFile, waitForLoad } from './batch-client.js';
 import { csvFields, csvLine, SYNTHETIC_COLUMNS, syntheticPatients } from '../test/factories/synthetic-patients.js';
@@ -64,7 +64,7 @@ function startProcess(databaseUrl: string, port: number, prefix: string, migrate
   const env: Record<string, string | undefined> = {
     ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix, PORT: String(port), HOST: '127.0.0.1',
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', MPI_ADMIN_CLIENT_ID: ADMIN.id, MPI_ADMIN_CLIENT_SECRET: ADMIN.secret, MIGRATIONS_RUN: migrate ? 'true' : 'false',
-    BATCH_UPLOAD_LIMIT: '4gb',
+    BATCH_UPLOAD_LIMIT: '4gb', MATCHING_RULES_PATH: rulesOfBuild(serverEntry),
     // A million rows take longer than the default 15-minute token the progress polls use.
     MPI_TOKEN_TTL_SECONDS: '86400',
   };

@@ -29,14 +29,26 @@ export async function freshDatabase(name: string): Promise<string> {
   return u.toString();
 }
 
+/**
+ * The environment's MATCHING_RULES_PATH, else the rule file of the build `entry` (…/dist/src/main.js)
+ * belongs to: a build run through BENCH_SERVER_ENTRY reads its own rule set, not the one in the
+ * benchmark's working directory (which may name key functions that build does not have).
+ */
+export function rulesOfBuild(entry: string): string {
+  return process.env.MATCHING_RULES_PATH ?? resolve(dirname(entry), '../../matching-rules/default.json');
+}
+
 /** Starts dist/src/main.js on the database (no Redis, LOG_LEVEL=warn) and waits for /health. */
 export async function startServer(databaseUrl: string, port: number): Promise<ChildProcess> {
-  const env = { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', MPI_ADMIN_CLIENT_ID: ADMIN.id, MPI_ADMIN_CLIENT_SECRET: ADMIN.secret };
+  // BENCH_SERVER_ENTRY: another build's main.js, to compare two versions on the same data.
+  const entry = process.env.BENCH_SERVER_ENTRY ?? resolve(root, 'dist/src/main.js');
+  const env = {
+    ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', MPI_ADMIN_CLIENT_ID: ADMIN.id, MPI_ADMIN_CLIENT_SECRET: ADMIN.secret,
+    MATCHING_RULES_PATH: rulesOfBuild(entry),
+  };
   delete (env as Record<string, string | undefined>).REDIS_URL;
   // BENCH_SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the server.
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  // BENCH_SERVER_ENTRY: another build's main.js, to compare two versions on the same data.
-  const entry = process.env.BENCH_SERVER_ENTRY ?? resolve(root, 'dist/src/main.js');
   const proc = spawn(process.execPath, [...nodeArgs, entry], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   for (let i = 0; i < 300; i++) {
     try {
