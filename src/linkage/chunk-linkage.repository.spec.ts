@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { blockingKeyRows, keyElements, recordFields } from './chunk-linkage.repository.js';
+import { blockingKeyRows, keyElements, recordFields, splitList, uuidArray } from './chunk-linkage.repository.js';
 import type { NormalizedRecord } from '../matching/engine/index.js';
 
 // The literals built before the lock must be what node-postgres would have sent for the arrays.
@@ -28,6 +28,18 @@ describe('chunk writes serialized before the lock', () => {
     // Unquoted uuids (node-postgres quotes them; PostgreSQL reads both alike).
     expect(parse(rows.recordIds)).toEqual(flat.map((k) => k.recordId));
     expect(parse(rows.keys)).toEqual(flat.map((k) => k.key));
+  });
+
+  it('uuidArray reads back as the ids', () => {
+    const ids = ['0190a1b2-0000-7000-8000-000000000001', '0190a1b2-0000-7000-8000-000000000002'];
+    expect(parse(uuidArray(ids))).toEqual(ids);
+  });
+
+  it('splitList splits what string_agg joined; an empty or null list is no element', () => {
+    expect(splitList('a,b,c', ',')).toEqual(['a', 'b', 'c']);
+    expect(splitList('k:1\nk,2', '\n')).toEqual(['k:1', 'k,2']);
+    expect(splitList('', ',')).toEqual([]);
+    expect(splitList(null, ',')).toEqual([]);
   });
 
   it('recordFields are the members the records document had from JSON.stringify', () => {
