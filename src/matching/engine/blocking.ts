@@ -10,6 +10,8 @@ import type { CompiledRuleSet, NormalizedRecord } from './types.js';
 
 const pad = (n: number, w: number): string => String(n).padStart(w, '0');
 const uniq = (xs: string[]): string[] => [...new Set(xs.filter((x) => x !== ''))];
+/** Two codes as an unordered pair, "A/B" with A ≤ B. */
+const unorderedPair = (a: string, b: string): string => (a <= b ? `${a}/${b}` : `${b}/${a}`);
 
 /** Key functions a rule file may name. Each returns zero or more values. */
 export const BLOCKING_KEY_FUNCTIONS: Readonly<Record<string, (r: NormalizedRecord) => string[]>> = {
@@ -33,7 +35,7 @@ export const BLOCKING_KEY_FUNCTIONS: Readonly<Record<string, (r: NormalizedRecor
    * share that name's phonetic codes: with `familyPhonetic` beside it, such a key finds nothing
    * `namePairPhoneticCodes` does not (block caps aside), and costs a key row and a block read.
    */
-  givenNicknameCanonical: (r) => (r.given && (r.given.canon.length > 1 || inNicknameTable(r.given.text)) ? uniq(r.given.canon) : []),
+  givenNicknameCanonical: (r) => (r.given && inNicknameTable(r.given.text) ? uniq(r.given.canon) : []),
   familySoundex: (r) => (r.family?.sx ? [r.family.sx] : []),
   givenSoundex: (r) => (r.given?.sx ? [r.given.sx] : []),
   givenInitial: (r) => (r.given ? [r.given.text[0]] : []),
@@ -79,9 +81,9 @@ export const BLOCKING_KEY_FUNCTIONS: Readonly<Record<string, (r: NormalizedRecor
     const g = r.given?.dm[0];
     const f = r.family?.dm[0];
     if (!g || !f) return [];
-    return [g <= f ? `${g}/${f}` : `${f}/${g}`];
+    return [unorderedPair(g, f)];
   },
-  namePairPhoneticCodes: (r) => namePairPhoneticCodes(r),
+  namePairPhoneticCodes,
 };
 
 /**
@@ -95,7 +97,7 @@ function namePairPhoneticCodes(r: NormalizedRecord): string[] {
   const gs = BLOCKING_KEY_FUNCTIONS.givenPhonetic(r);
   const fs = BLOCKING_KEY_FUNCTIONS.familyPhonetic(r);
   const out: string[] = [];
-  for (const g of gs) for (const f of fs) out.push(g <= f ? `${g}/${f}` : `${f}/${g}`);
+  for (const g of gs) for (const f of fs) out.push(unorderedPair(g, f));
   return uniq(out);
 }
 
