@@ -9,7 +9,7 @@
  *   npx tsx scripts/blocking-profile.ts [N]      RULES_FILE=matching-rules/default.json
  */
 import { resolve } from 'node:path';
-import { blockingKeys, normalize, priorWeightFor, type Demographics, type NormalizedRecord } from '../src/matching/engine/index.js';
+import { blockCap, blockingKeys, normalize, priorWeightFor, type Demographics, type NormalizedRecord } from '../src/matching/engine/index.js';
 import { compareLevelsAbove, PRUNED, pruningPlan } from '../src/matching/engine/prune.js';
 import { loadRuleSet } from '../src/matching/rules/load-rule-set.js';
 import { csvRowToRecord } from '../src/batch/batch-rows.js';
@@ -22,6 +22,13 @@ const index = new Map<string, number[]>();
 const entityOf: number[] = [];
 const records: NormalizedRecord[] = [];
 const plan = pruningPlan(rs);
+// BLOCKING_PROFILE_CAPS="rule=size,…": what another per-rule block cap would leave out.
+const caps = new Map(
+  (process.env.BLOCKING_PROFILE_CAPS ?? '').split(',').filter(Boolean).map((c) => {
+    const [rule, size] = c.split('=');
+    return [rule, Number(size)] as const;
+  }),
+);
 const tailRows: Array<{ i: number; keys: string[] }> = [];
 let i = 0;
 const t0 = performance.now();
@@ -50,7 +57,7 @@ for (const { i: at, keys } of tailRows) {
   const via = new Map<number, Set<string>>();
   for (const k of keys) {
     const b = index.get(k)!;
-    if (b.length > rs.blocking.maxBlockSize) continue;
+    if (b.length > (caps.get(ruleOf(k)) ?? blockCap(rs, k))) continue;
     for (const j of b) {
       if (j >= at) break;
       let s = via.get(j);

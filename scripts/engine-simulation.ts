@@ -6,6 +6,7 @@
  * `npm run eval:engine` and the quality tests. Truth is never read here.
  */
 import {
+  blockCap,
   blockingKeys,
   decide,
   normalize,
@@ -64,7 +65,6 @@ export function simulate(rows: readonly SourceRow[], rs: CompiledRuleSet, trace 
   let nextPerson = 0;
   const reasonCounts = new Map<string, number>();
   const reviewsDetail: RunResult['reviewsDetail'] = [];
-  const cap = rs.blocking.maxBlockSize;
   const tf = (field: string, value: string): number | undefined =>
     stored.length < rs.termFrequency.minRecords ? undefined : (tfCounts.get(`${field}\u0000${value}`) ?? 0) / stored.length;
 
@@ -75,7 +75,7 @@ export function simulate(rows: readonly SourceRow[], rs: CompiledRuleSet, trace 
     for (const k of keys) {
       const block = index.get(k);
       if (!block) continue;
-      if (block.length > cap) {
+      if (block.length > blockCap(rs, k)) {
         skippedBlocks++;
         continue;
       }

@@ -308,13 +308,13 @@ export class ChunkLinkageRepository {
     return rows.map(({ keyList, ...r }) => ({ ...r, keys: splitList(keyList, '\n') }));
   }
 
-  /** Members of each block (at most `limit` per key: a block that reaches it is too common). */
-  async findBlocks(keys: string[], limit: number, m: EntityManager): Promise<Map<string, string[]>> {
+  /** Members of each block (at most `limits[i]` for `keys[i]`: a block that reaches it is too common). */
+  async findBlocks(keys: string[], limits: number[], m: EntityManager): Promise<Map<string, string[]>> {
     if (!keys.length) return new Map();
     const rows: Array<{ key: string; ids: string }> = await m.query(
-      `SELECT k.key, string_agg(b.record_id::text, ',') AS ids FROM unnest($1::text[]) AS k(key)
-       CROSS JOIN LATERAL (SELECT record_id FROM blocking_key WHERE key = k.key LIMIT $2) b GROUP BY k.key`,
-      [keys, limit],
+      `SELECT k.key, string_agg(b.record_id::text, ',') AS ids FROM unnest($1::text[], $2::int[]) AS k(key, lim)
+       CROSS JOIN LATERAL (SELECT record_id FROM blocking_key WHERE key = k.key LIMIT k.lim) b GROUP BY k.key`,
+      [keys, limits],
     );
     return new Map(rows.map((r) => [r.key, splitList(r.ids, ',')]));
   }

@@ -100,9 +100,10 @@ export interface ChunkPreread {
   /** What `catchUpEarly` read before the lock, in order (applied again when `state` is built again). */
   caughtUp: CatchUp[];
   stored: ChunkRecordRow[];
-  /** Block members per key (ids), or 'oversized' when the block reached the read limit. */
+  /** Block members per key (ids), or 'oversized' when the block reached its read limit (`readLimit`). */
   blocks: Map<string, string[] | 'oversized'>;
-  limit: number;
+  /** How many records more than its cap a key's block read takes (the chunk's stored records may leave it). */
+  slack: number;
   members: BlockRecordRow[];
   /** Per row (index in the chunk): candidate record id → levels (`compareLevels`). */
   levels: Array<Map<string, Int16Array> | undefined>;
@@ -283,7 +284,6 @@ export class ChunkLinkageService {
   /** The costly half of scoring each row against its stored candidates, as read in `read`'s snapshot. */
   private async compareRows(organizationId: string, rows: ChunkRecordInput[], read: Awaited<ReturnType<ChunkLinkageService['readForChunk']>>, keepSnapshot: boolean, timer?: PhaseTimer): Promise<ChunkPreread> {
     const { stored, blocks, members, replay, byLocal } = read;
-    const maxBlock = this.matching.ruleSet.blocking.maxBlockSize;
     // Yields between slices: another chunk of this process may be linking (cpu-slices.ts).
     const slicer = new CpuSlicer();
     const normalizedOf = new Map<string, NormalizedRecord>();
@@ -302,7 +302,7 @@ export class ChunkLinkageService {
       const byCandidate = new Map<string, Int16Array>();
       for (const k of r.prepared.keys) {
         const b = blocks.get(k);
-        if (!b || b === 'oversized' || b.length > maxBlock) continue;
+        if (!b || b === 'oversized' || b.length > this.matching.blockCap(k)) continue;
         for (const id of b) {
           if (id === own || byCandidate.has(id)) continue;
           const n = normalizedOf.get(id);
@@ -318,11 +318,16 @@ export class ChunkLinkageService {
     timer?.lap('preScore');
     const pre: ChunkPreread = {
       snapshot: keepSnapshot ? read.snapshot : null, localIds: new Set(rows.map((r) => r.localId)), caughtUp: [],
-      stored, blocks, limit: read.limit, members, levels, recordCount: read.recordCount,
+      stored, blocks, slack: read.slack, members, levels, recordCount: read.recordCount,
     };
     stateOf(pre, organizationId, this.cache);
     timer?.lap('preState');
     return pre;
+  }
+
+  /** How many members of a key's block a read takes: a block that has this many is too common (its cap + `slack`). */
+  private readLimit(key: string, slack: number): number {
+    return this.matching.blockCap(key) + slack;
   }
 
   /** The database half of `preread`: records, blocks and members in one snapshot (returned). */
@@ -335,7 +340,6 @@ export class ChunkLinkageService {
       else this.cache.clear();
     }
     this.cache.syncedTo = snapshot;
-    const maxBlock = this.matching.ruleSet.blocking.maxBlockSize;
     const localIds = [...new Set(rows.map((r) => r.localId))];
     const stored = await this.repo.findRecords(organizationId, localIds, m);
     const byLocal = new Map(stored.map((s) => [s.localId, s]));
@@ -346,20 +350,22 @@ export class ChunkLinkageService {
       const s = byLocal.get(r.localId);
       return s !== undefined && s.status === 'active' && s.contentHash === r.contentHash && seen.get(r.localId) === 1;
     };
-    // A stored block larger than this is too common even after the chunk's own records
-    // leave it, so it is not read in full.
-    const limit = maxBlock + 2 + stored.length;
+    // A stored block larger than its cap + slack is too common even after the chunk's own
+    // records leave it, so it is not read in full.
+    const slack = 2 + stored.length;
     const keys = [...new Set(rows.flatMap((r) => (replay(r) ? [] : r.prepared.keys)))];
     timer?.lap('preRecords');
-    const read = await this.repo.findBlocks(keys, limit, m);
+    const limits = keys.map((k) => this.readLimit(k, slack));
+    const read = await this.repo.findBlocks(keys, limits, m);
     timer?.lap('preBlocks');
     const blocks = new Map<string, string[] | 'oversized'>();
     const storedIds = new Set(stored.map((s) => s.id));
     const memberIds = new Set<string>();
-    for (const k of keys) {
+    for (const [i, k] of keys.entries()) {
       const ids = read.get(k) ?? [];
-      blocks.set(k, ids.length >= limit ? 'oversized' : ids);
-      if (ids.length < limit) for (const id of ids) if (!storedIds.has(id)) memberIds.add(id);
+      const whole = ids.length < limits[i];
+      blocks.set(k, whole ? ids : 'oversized');
+      if (whole) for (const id of ids) if (!storedIds.has(id)) memberIds.add(id);
     }
     // Members the cache holds are what this snapshot reads (it was synced to it above).
     const members: BlockRecordRow[] = [];
@@ -382,7 +388,7 @@ export class ChunkLinkageService {
     timer?.lap('preMembers');
     timer?.count('members', members.length);
     timer?.count('membersRead', fetched.length);
-    return { snapshot, stored, blocks, limit, members, recordCount, replay, byLocal };
+    return { snapshot, stored, blocks, slack, members, recordCount, replay, byLocal };
   }
 
   /**
@@ -441,7 +447,6 @@ export class ChunkLinkageService {
     early: ReadonlyMap<string, string> = new Map(),
   ): Promise<ChunkRowOutcome[]> {
     const ruleSet = this.ruleSetRef();
-    const maxBlock = this.matching.ruleSet.blocking.maxBlockSize;
     let pre = preread ?? (await this.preread(organizationId, rows, m, { snapshot: false }));
     let caught: CatchUp = { records: [], links: [], any: false };
     if (pre.snapshot !== null) {
@@ -469,11 +474,11 @@ export class ChunkLinkageService {
     // A block too large to read may have shrunk since: read those again (rare: none at all
     // unless some key is shared by about maxBlockSize records).
     if (oversizedKeys.length && anyChange) {
-      const again = await this.repo.findBlocks(oversizedKeys, pre.limit, m);
+      const again = await this.repo.findBlocks(oversizedKeys, oversizedKeys.map((k) => this.readLimit(k, pre.slack)), m);
       const missing = new Set<string>();
       for (const k of oversizedKeys) {
         const ids = again.get(k) ?? [];
-        if (ids.length >= pre.limit) continue;
+        if (ids.length >= this.readLimit(k, pre.slack)) continue;
         blocks.set(k, new Set());
         for (const id of ids) if (!recs.has(id)) missing.add(id);
       }
@@ -593,7 +598,7 @@ export class ChunkLinkageService {
         const ids = new Set<string>();
         for (const k of rec.keys) {
           const b = blocks.get(k);
-          if (!b || b === 'oversized' || b.size > maxBlock) {
+          if (!b || b === 'oversized' || b.size > this.matching.blockCap(k)) {
             oversized++;
             continue;
           }

@@ -106,13 +106,13 @@ const INSERT_LINKED_RECORD_SQL = `WITH rec AS (
 export class FeedRepository {
   /** The stored record (locked) or, for a new record, its candidates and name counts: one round trip. */
   async lookUp(
-    q: { organizationId: string; localId: string; keys: string[]; terms: Term[]; maxBlockSize: number },
+    q: { organizationId: string; localId: string; keys: string[]; terms: Term[]; caps: number[] },
     m: EntityManager,
   ): Promise<FeedLookUp> {
     const rows: Array<CandidateResultRow & { stored: StoredJson | null }> = await m.query(LOOK_UP_SQL, [
       q.organizationId,
       q.localId,
-      ...candidateStatementParams(q.keys, null, q.maxBlockSize, q.terms),
+      ...candidateStatementParams(q.keys, q.caps, null, q.terms),
     ]);
     const stored = rows[0]?.stored ?? null;
     if (stored) return { stored: storedRecordOf(stored), candidates: [], oversizedKeys: [], termCounts: new Map() };

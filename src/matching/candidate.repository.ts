@@ -19,8 +19,9 @@ export type CandidateResultRow = { [K in keyof CandidateRow]: CandidateRow[K] | 
 
 /**
  * The candidate statement in parts, its parameters numbered from `$first`: blocking keys
- * (text[]), maxBlockSize + 1, maxBlockSize, the record id to leave out (uuid or null), the
- * term fields and values (text[] each). `skipWhen`, an SQL condition, skips the lookups when
+ * (text[]), each key's block-size cap (int[], `blockCaps`: a block of more records is skipped
+ * and named in `oversized`), the record id to leave out (uuid or null), the term fields and
+ * values (text[] each). `skipWhen`, an SQL condition, skips the lookups when
  * true (a caller that finds the record already stored). The statement is
  * `WITH ${ctes} SELECT ${columns} FROM (SELECT 1) one ${join}`, and callers that put more
  * in the same round trip (the feed) add their own CTEs and columns around these.
@@ -34,19 +35,19 @@ export type CandidateResultRow = { [K in keyof CandidateRow]: CandidateRow[K] | 
  * candidate, a cost that grew with the index.
  */
 export function candidateStatementParts(first: number, skipWhen = 'false'): { ctes: string; columns: string; join: string } {
-  const [keys, limit, max, exclude, fields, values] = [0, 1, 2, 3, 4, 5].map((i) => `$${first + i}`);
+  const [keys, caps, exclude, fields, values] = [0, 1, 2, 3, 4].map((i) => `$${first + i}`);
   return {
     ctes: `hits AS (
-         SELECT k.key, b.record_id FROM unnest(${keys}::text[]) AS k(key)
-         CROSS JOIN LATERAL (SELECT record_id FROM blocking_key WHERE key = k.key LIMIT ${limit}) b
+         SELECT k.key, k.cap, b.record_id FROM unnest(${keys}::text[], ${caps}::int[]) AS k(key, cap)
+         CROSS JOIN LATERAL (SELECT record_id FROM blocking_key WHERE key = k.key LIMIT k.cap + 1) b
          WHERE NOT (${skipWhen})),
-       sizes AS (SELECT key, count(*) AS n FROM hits GROUP BY key),
+       sizes AS (SELECT key, min(cap) AS cap, count(*) AS n FROM hits GROUP BY key),
        ids AS (
          SELECT DISTINCT h.record_id FROM hits h JOIN sizes s ON s.key = h.key
-         WHERE s.n <= ${max} AND h.record_id IS DISTINCT FROM ${exclude}::uuid)`,
+         WHERE s.n <= s.cap AND h.record_id IS DISTINCT FROM ${exclude}::uuid)`,
     // The incoming record's name frequencies ride along in the same round trip.
     columns: `c.*,
-              (SELECT array_agg(key) FROM sizes WHERE n > ${max}) AS oversized,
+              (SELECT array_agg(key) FROM sizes WHERE n > cap) AS oversized,
               (SELECT json_agg(json_build_array(q.field, q.value, t.n)) FROM unnest(${fields}::text[], ${values}::text[]) AS q(field, value)
                  CROSS JOIN LATERAL (SELECT n FROM term_frequency t WHERE t.field = q.field AND t.value = q.value LIMIT 1) t
                WHERE NOT (${skipWhen})) AS tf`,
@@ -61,8 +62,8 @@ export function candidateStatementParts(first: number, skipWhen = 'false'): { ct
 }
 
 /** The parameters of `candidateStatementParts`, in order. */
-export function candidateStatementParams(keys: string[], excludeRecordId: string | null, maxBlockSize: number, terms: Term[]): unknown[] {
-  return [keys, maxBlockSize + 1, maxBlockSize, excludeRecordId, terms.map((t) => t.field), terms.map((t) => t.value)];
+export function candidateStatementParams(keys: string[], caps: number[], excludeRecordId: string | null, terms: Term[]): unknown[] {
+  return [keys, caps, excludeRecordId, terms.map((t) => t.field), terms.map((t) => t.value)];
 }
 
 /** Candidates, oversized keys and term counts from a candidate statement's rows. */
@@ -82,18 +83,19 @@ const CANDIDATES_SQL = `WITH ${CANDIDATES.ctes} SELECT ${CANDIDATES.columns} FRO
 export class CandidateRepository {
   /**
    * One indexed query: every active record sharing a blocking key with the incoming one,
-   * with its current person. Keys with more than `maxBlockSize` records are skipped (too
-   * common to be selective: a default birth date, a clinic's phone) and reported.
+   * with its current person. Keys whose block holds more records than their cap (`caps`, in
+   * the order of `keys`: `blockCaps`) are skipped (too common to be selective: a default birth
+   * date, a clinic's phone, a common name) and reported.
    */
   async findCandidatesByBlockingKeys(
     keys: string[],
+    caps: number[],
     excludeRecordId: string | null,
-    maxBlockSize: number,
     m: EntityManager,
     terms: Term[] = [],
   ): Promise<{ candidates: CandidateRow[]; oversizedKeys: string[]; termCounts: Map<string, number> }> {
     if (!keys.length && !terms.length) return { candidates: [], oversizedKeys: [], termCounts: new Map() };
-    const rows: CandidateResultRow[] = await m.query(CANDIDATES_SQL, candidateStatementParams(keys, excludeRecordId, maxBlockSize, terms));
+    const rows: CandidateResultRow[] = await m.query(CANDIDATES_SQL, candidateStatementParams(keys, caps, excludeRecordId, terms));
     return candidatesOf(rows);
   }
 

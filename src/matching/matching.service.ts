@@ -3,6 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CandidateRepository, type CandidateRow } from './candidate.repository.js';
 import {
+  blockCap,
+  blockCaps,
   blockingKeys,
   type CandidateEvaluation,
   compareLevels,
@@ -82,6 +84,16 @@ export class MatchingService {
     return compareLevelsAbove(incoming, candidate, this.ruleSet, this.pruning, priorWeightFor(this.ruleSet, recordCount));
   }
 
+  /** The largest block of a key still read (its rule's cap): `blockCap`. */
+  blockCap(key: string): number {
+    return blockCap(this.ruleSet, key);
+  }
+
+  /** `blockCap` of each key, in order. */
+  blockCaps(keys: readonly string[]): number[] {
+    return blockCaps(this.ruleSet, keys);
+  }
+
   termsOf(normalized: NormalizedRecord): Term[] {
     return termFrequencyTerms(normalized, this.ruleSet);
   }
@@ -95,8 +107,8 @@ export class MatchingService {
     const useTf = this.usesTermFrequencies(recordCount);
     const { candidates: rows, oversizedKeys, termCounts } = await this.candidates.findCandidatesByBlockingKeys(
       incoming.prepared.keys,
+      this.blockCaps(incoming.prepared.keys),
       incoming.recordId,
-      this.ruleSet.blocking.maxBlockSize,
       m,
       useTf ? incoming.prepared.terms : [],
     );

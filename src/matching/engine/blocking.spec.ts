@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { BLOCKING_KEY_FUNCTIONS, blockingKeys, maxBlockSize } from './blocking.js';
+import { BLOCKING_KEY_FUNCTIONS, blockCap, blockCaps, blockingKeys } from './blocking.js';
 import { compileRuleSet } from './rule-set.js';
 import { csvRowToRecord } from '../../batch/batch-rows.js';
 import { csvFields, SYNTHETIC_COLUMNS, syntheticPatients } from '../../../test/factories/synthetic-patients.js';
@@ -195,5 +195,24 @@ describe('blockingKeys', () => {
     expect(pairs).toBeGreaterThan(100);
   });
 
-  it('exposes the per-key block-size cap', () => expect(maxBlockSize(rs)).toBe(rs.blocking.maxBlockSize));
+  it("caps each key's block at its rule's maxBlockSize, else the rule set's", () => {
+    const raw = JSON.parse(readFileSync(rulesFile, 'utf8'));
+    raw.blocking.maxBlockSize = 500;
+    for (const r of raw.blocking.rules) delete r.maxBlockSize;
+    raw.blocking.rules.find((r: { id: string }) => r.id === 'name_pair_dm').maxBlockSize = 7;
+    const res = compileRuleSet(raw);
+    if (!res.ok) throw new Error(res.errors.join('; '));
+    const ks = blockingKeys(normalize(original), res.ruleSet);
+    const pair = ks.find((k) => k.startsWith('name_pair_dm:'))!;
+    const ssn = ks.find((k) => k.startsWith('ssn:'))!;
+    expect(blockCap(res.ruleSet, pair)).toBe(7);
+    expect(blockCap(res.ruleSet, ssn)).toBe(500);
+    expect(blockCaps(res.ruleSet, [ssn, pair])).toEqual([500, 7]);
+    // The shipped rule set: every key's cap is its rule's, at most the rule set's.
+    for (const k of keys(original)) {
+      const rule = rs.blocking.rules.find((r) => k.startsWith(`${r.id}:`))!;
+      expect(blockCap(rs, k)).toBe(rule.maxBlockSize);
+      expect(blockCap(rs, k)).toBeLessThanOrEqual(rs.blocking.maxBlockSize);
+    }
+  });
 });

@@ -114,7 +114,7 @@ function product(lists: string[][]): string[] {
 /**
  * Deduplicated blocking keys of a record under a rule set. A rule yields no key when any
  * of its key functions has no value (a missing field never blocks everything together).
- * The database side should skip keys whose block exceeds `rs.blocking.maxBlockSize`.
+ * The database side skips keys whose block exceeds `blockCap(rs, key)`.
  */
 export function blockingKeys(rec: NormalizedRecord, rs: CompiledRuleSet): string[] {
   const out = new Set<string>();
@@ -126,7 +126,20 @@ export function blockingKeys(rec: NormalizedRecord, rs: CompiledRuleSet): string
   return [...out];
 }
 
-/** The per-key block-size cap of a rule set (the database skips larger blocks). */
-export function maxBlockSize(rs: CompiledRuleSet): number {
-  return rs.blocking.maxBlockSize;
+const capsByRule = new WeakMap<CompiledRuleSet, Map<string, number>>();
+
+/**
+ * The block-size cap of a key (`rule:value`): its rule's `maxBlockSize`, else the rule set's.
+ * A block holding more records is skipped whole (the database reads at most cap + 1 of it):
+ * its key is too common to say anything, and reading it would cost more than it finds.
+ */
+export function blockCap(rs: CompiledRuleSet, key: string): number {
+  let caps = capsByRule.get(rs);
+  if (!caps) capsByRule.set(rs, (caps = new Map(rs.blocking.rules.map((r) => [r.id, r.maxBlockSize]))));
+  return caps.get(key.slice(0, key.indexOf(':'))) ?? rs.blocking.maxBlockSize;
+}
+
+/** `blockCap` of each key, in order (the candidate statement's per-key limits). */
+export function blockCaps(rs: CompiledRuleSet, keys: readonly string[]): number[] {
+  return keys.map((k) => blockCap(rs, k));
 }

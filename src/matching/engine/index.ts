@@ -3,7 +3,7 @@
  */
 export { normalize } from './normalize.js';
 export { compileRuleSet, canonicalJson, type CompileResult } from './rule-set.js';
-export { blockingKeys, maxBlockSize, BLOCKING_KEY_FUNCTIONS } from './blocking.js';
+export { blockingKeys, blockCap, blockCaps, BLOCKING_KEY_FUNCTIONS } from './blocking.js';
 export {
   compareRecords,
   compareLevels,

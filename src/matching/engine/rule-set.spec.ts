@@ -83,6 +83,8 @@ describe('compileRuleSet', () => {
     ['unknown key function', (r) => (r.blocking.rules[0].keys = ['familyPhonetic', 'shoeSize']), '$.blocking.rules[0].keys[1]: unknown key function "shoeSize"'],
     ['duplicate blocking rule', (r) => (r.blocking.rules[1].id = r.blocking.rules[0].id), '$.blocking.rules[1].id: duplicate blocking rule id'],
     ['maxBlockSize 0', (r) => (r.blocking.maxBlockSize = 0), '$.blocking.maxBlockSize: must be an integer ≥ 1'],
+    ['rule maxBlockSize 0', (r) => (r.blocking.rules[0].maxBlockSize = 0), '$.blocking.rules[0].maxBlockSize: must be an integer ≥ 1'],
+    ['rule maxBlockSize above the rule set\'s', (r) => (r.blocking.rules[0].maxBlockSize = r.blocking.maxBlockSize + 1), '$.blocking.rules[0].maxBlockSize: must not exceed $.blocking.maxBlockSize'],
     ['strong identifier unknown field', (r) => (r.decision.strongIdentifierConflicts[0].field = 'passport'), '$.decision.strongIdentifierConflicts[0].field: unknown field "passport"'],
     ['strong identifier unknown level', (r) => (r.decision.strongIdentifierConflicts[0].levels = ['nope']), '$.decision.strongIdentifierConflicts[0].levels: "nope" is not a level of field "ssn"'],
     ['unlessAgree unknown field', (r) => (r.decision.strongIdentifierConflicts[0].unlessAgree.shoe_size = ['exact']), '$.decision.strongIdentifierConflicts[0].unlessAgree.shoe_size: unknown field "shoe_size"'],

@@ -432,7 +432,7 @@ export function compileRuleSet(raw: unknown): CompileResult {
       rr.forEach((r, i) => {
         const p = `$.blocking.rules[${i}]`;
         if (!isObj(r)) return errs.add(p, 'must be an object { id, keys }');
-        unknownKeys(errs, p, r, ['id', 'keys', 'description']);
+        unknownKeys(errs, p, r, ['id', 'keys', 'maxBlockSize', 'description']);
         const rid = str(errs, `${p}.id`, r.id, ID_RE);
         if (rid !== null) {
           if (ids.has(rid)) errs.add(`${p}.id`, `duplicate blocking rule id "${rid}"`);
@@ -446,7 +446,14 @@ export function compileRuleSet(raw: unknown): CompileResult {
             errs.add(`${p}.keys[${j}]`, `unknown key function ${JSON.stringify(k)} (known: ${Object.keys(BLOCKING_KEY_FUNCTIONS).join(', ')})`);
           } else fns.push(fn);
         });
-        if (rid !== null && fns.length === r.keys.length) rules.push({ id: rid, keys: r.keys as string[], fns });
+        let cap = maxBlockSize;
+        if (r.maxBlockSize !== undefined) {
+          const own = posInt(errs, `${p}.maxBlockSize`, r.maxBlockSize);
+          if (own !== null && maxBlockSize > 0 && own > maxBlockSize) {
+            errs.add(`${p}.maxBlockSize`, `must not exceed $.blocking.maxBlockSize (${maxBlockSize}): a rule's cap only narrows the rule set's`);
+          } else if (own !== null) cap = own;
+        }
+        if (rid !== null && fns.length === r.keys.length) rules.push({ id: rid, keys: r.keys as string[], fns, maxBlockSize: cap });
       });
     }
   }

@@ -188,6 +188,8 @@ export interface CompiledBlockingRule {
   id: string;
   keys: string[];
   fns: Array<(r: NormalizedRecord) => string[]>;
+  /** The largest block of this rule still read (the rule's own `maxBlockSize`, else the rule set's). */
+  maxBlockSize: number;
 }
 
 export interface CompiledPrior {
