@@ -58,6 +58,8 @@ export interface ChangedRecordKeys {
   localId: string;
   status: 'active' | 'retired';
   keys: string[];
+  /** The record existed in the reference snapshot (`existedIn`): it may have left a block since. */
+  existed: boolean;
 }
 
 /** A link written by a transaction a snapshot did not see. */
@@ -197,14 +199,18 @@ export class ChunkLinkageRepository {
    * at most `limit` (`complete` false when there may be more: the caller then reads
    * everything again). The index range starts at the snapshot's xmin: older writers were all
    * visible to it. The caller picks the few it needs and reads them with `findRecordsById`.
+   * `existed`: the record's creator is visible to `existedIn` (default `snapshot`; NULL
+   * `created_xid`: older than migration AddRecordCreatedXid).
    */
-  async findChangedRecords(snapshot: string, limit: number, m: EntityManager): Promise<{ rows: ChangedRecordKeys[]; complete: boolean }> {
+  async findChangedRecords(snapshot: string, limit: number, m: EntityManager, existedIn: string = snapshot): Promise<{ rows: ChangedRecordKeys[]; complete: boolean }> {
     const rows: Array<ChangedRecordKeys & { visible: boolean; keyList: string }> = await m.query(
-      `SELECT r.id, r.organization_id AS "organizationId", r.local_id AS "localId", r.status, r.visible,
+      `SELECT r.id, r.organization_id AS "organizationId", r.local_id AS "localId", r.status, r.visible, r.existed,
               CASE WHEN r.visible THEN '' ELSE (SELECT coalesce(string_agg(key, E'\n'), '') FROM blocking_key WHERE record_id = r.id) END AS "keyList"
-       FROM (SELECT id, organization_id, local_id, status, pg_visible_in_snapshot(changed_xid, $1::pg_snapshot) AS visible FROM source_record
+       FROM (SELECT id, organization_id, local_id, status, pg_visible_in_snapshot(changed_xid, $1::pg_snapshot) AS visible,
+                    created_xid IS NULL OR pg_visible_in_snapshot(created_xid, $3::pg_snapshot) AS existed
+             FROM source_record
              WHERE changed_xid >= pg_snapshot_xmin($1::pg_snapshot) ORDER BY changed_xid LIMIT $2) r`,
-      [snapshot, limit],
+      [snapshot, limit, existedIn],
     );
     return {
       rows: rows.filter((r) => !r.visible).map(({ visible: _v, keyList, ...r }) => ({ ...r, keys: splitList(keyList, '\n') })),

@@ -95,6 +95,8 @@ export interface ChunkPreread {
    * advanced it to; null when read under the lock (nothing to catch up).
    */
   snapshot: string | null;
+  /** The read's own pg_snapshot (`snapshot` before `catchUpEarly` moved it): what the blocks were read in. */
+  readSnapshot: string | null;
   /** The chunk's local ids. */
   localIds: Set<string>;
   /** What `catchUpEarly` read before the lock, in order (applied again when `state` is built again). */
@@ -132,6 +134,12 @@ interface CatchUp {
   links: ChangedLinkRow[];
   /** Anything at all was written since (seen or not). */
   any: boolean;
+  /**
+   * A record that the chunk's read saw was written since (retired, changed): a block may have
+   * lost members. Blocking keys go only when their record is retired or re-keyed; a record
+   * created since only joins blocks.
+   */
+  shrinks: boolean;
 }
 
 /** The chunk's view from what `preread` read: built once per link attempt (the attempt changes it). */
@@ -317,7 +325,7 @@ export class ChunkLinkageService {
     }
     timer?.lap('preScore');
     const pre: ChunkPreread = {
-      snapshot: keepSnapshot ? read.snapshot : null, localIds: new Set(rows.map((r) => r.localId)), caughtUp: [],
+      snapshot: keepSnapshot ? read.snapshot : null, readSnapshot: keepSnapshot ? read.snapshot : null, localIds: new Set(rows.map((r) => r.localId)), caughtUp: [],
       stored, blocks, slack: read.slack, members, levels, recordCount: read.recordCount,
     };
     stateOf(pre, organizationId, this.cache);
@@ -396,7 +404,7 @@ export class ChunkLinkageService {
    * transaction sees them; null when there are too many (read everything again instead).
    */
   private async readCatchUp(organizationId: string, pre: ChunkPreread, m: EntityManager, timer?: PhaseTimer): Promise<CatchUp | null> {
-    const r = await this.repo.findChangedRecords(pre.snapshot!, CATCH_UP_LIMIT, m);
+    const r = await this.repo.findChangedRecords(pre.snapshot!, CATCH_UP_LIMIT, m, pre.readSnapshot ?? pre.snapshot!);
     const l = await this.repo.findChangedLinks(pre.snapshot!, CATCH_UP_LIMIT, m);
     if (!r.complete || !l.complete) return null;
     // Only those the chunk can see are read in full: its own local ids, records it read
@@ -410,7 +418,9 @@ export class ChunkLinkageService {
     // A link of a record written since comes with the record (findRecordsById).
     const changedIds = new Set(r.rows.map((c) => c.id));
     timer?.count('changed', r.rows.length + l.rows.length);
-    return { records, links: l.rows.filter((x) => !changedIds.has(x.recordId)), any: r.rows.length > 0 || l.rows.length > 0 };
+    return {
+      records, links: l.rows.filter((x) => !changedIds.has(x.recordId)), any: r.rows.length > 0 || l.rows.length > 0, shrinks: r.rows.some((c) => c.existed),
+    };
   }
 
   /**
@@ -448,7 +458,7 @@ export class ChunkLinkageService {
   ): Promise<ChunkRowOutcome[]> {
     const ruleSet = this.ruleSetRef();
     let pre = preread ?? (await this.preread(organizationId, rows, m, { snapshot: false }));
-    let caught: CatchUp = { records: [], links: [], any: false };
+    let caught: CatchUp = { records: [], links: [], any: false, shrinks: false };
     if (pre.snapshot !== null) {
       const c = await this.readCatchUp(organizationId, pre, m, timer);
       if (c) caught = c;
@@ -471,9 +481,9 @@ export class ChunkLinkageService {
     const changed = state.changed;
     const anyChange = caught.any || pre.caughtUp.some((c) => c.any);
     const oversizedKeys = [...pre.blocks].filter(([, b]) => b === 'oversized').map(([k]) => k);
-    // A block too large to read may have shrunk since: read those again (rare: none at all
-    // unless some key is shared by about maxBlockSize records).
-    if (oversizedKeys.length && anyChange) {
+    // A block too large to read may have shrunk since, if a record the read saw was retired or
+    // changed: read those again (the chunks of a load before this one only add records).
+    if (oversizedKeys.length && (caught.shrinks || pre.caughtUp.some((c) => c.shrinks))) {
       const again = await this.repo.findBlocks(oversizedKeys, oversizedKeys.map((k) => this.readLimit(k, pre.slack)), m);
       const missing = new Set<string>();
       for (const k of oversizedKeys) {
@@ -598,7 +608,9 @@ export class ChunkLinkageService {
         const ids = new Set<string>();
         for (const k of rec.keys) {
           const b = blocks.get(k);
-          if (!b || b === 'oversized' || b.size > this.matching.blockCap(k)) {
+          // The block's size as the single feed counts it: a new record's keys are not stored
+          // yet when it reads its candidates, a stored record's new keys are (written first).
+          if (!b || b === 'oversized' || b.size - (existed ? 0 : 1) > this.matching.blockCap(k)) {
             oversized++;
             continue;
           }

@@ -208,6 +208,77 @@ describe('batch chunk catch-up after its early read', () => {
     expect(caughtUp).toEqual(await linkAndRollBack(rows, null));
     expect(caughtUp.groups).toEqual(['A,r1,r3', 'B,r2']);
   });
+
+  /**
+   * cap + 2 records of one name that share one name-only key and nothing else blocked (birth
+   * dates, streets, cities, postal codes and mothers' maiden names all different); the chunk's
+   * row has no birth date and matches M0 on the names, the mother's maiden name, sex, city and
+   * state only (an auto-link), so only that block finds M0.
+   */
+  const crowdedBlock = async () => {
+    const matching = t.app.get(MatchingService);
+    const person = (i: number): Demographics => ({
+      name: [{ family: 'Quarshie', given: ['Ximena'] }],
+      birthDate: `${1930 + i}-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + ((i * 7) % 28)).padStart(2, '0')}`,
+      sex: 'female',
+      address: [{ line: [`${100 + 37 * i} ${STREETS[i]} Rd`], city: CITIES[i], state: 'WI', postalCode: String(53000 + 101 * i) }],
+      mothersMaidenName: MOTHERS[i],
+    });
+    const rows = rowsOf([
+      ['row', { name: [{ family: 'Quarshie', given: ['Ximena'] }], sex: 'female', address: [{ line: ['1 Distant Way'], city: CITIES[0], state: 'WI', postalCode: '54880' }], mothersMaidenName: MOTHERS[0] }],
+    ]);
+    const nameKey = rows[0].prepared.keys.find((k) => k.startsWith('name_pair_dm:'))!;
+    const cap = matching.blockCap(nameKey);
+    expect(cap + 2).toBeLessThanOrEqual(STREETS.length);
+    const personIds: string[] = [];
+    for (let i = 0; i < cap + 2; i++) personIds.push((await put(`M${i}`, person(i)).expect(201)).body.personId);
+    const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM blocking_key WHERE key = $1`, [nameKey]);
+    expect(n).toBe(cap + 2);
+    const [{ persons }] = await t.dataSource.query(`SELECT count(DISTINCT person_id)::int AS persons FROM record_link`);
+    expect(persons).toBe(cap + 2);
+    return { rows, m0: personIds[0] };
+  };
+
+  it('reads a block too large at the read again when a record it held was retired since, and links as a read under the lock would', async () => {
+    const { rows, m0 } = await crowdedBlock();
+    const pre = await t.dataSource.transaction('REPEATABLE READ', (m) => t.app.get(ChunkLinkageService).preread(ORG, rows, m));
+    expect([...pre.blocks.values()].filter((b) => b === 'oversized')).toHaveLength(1);
+    // Two of the block's records retired after the read: it is back at its cap.
+    for (const id of ['M1', 'M2']) await t.http().delete(`/api/v1/organizations/${ORG}/records/${id}`).auth(feed, { type: 'bearer' }).expect(204);
+    const underLock = await linkAndRollBack(rows, null);
+    expect(underLock.groups).toContain('M0,row');
+    expect(await linkAndRollBack(rows, pre)).toEqual(underLock);
+    // The single feed counts the block the same way (the new record's own key not in it yet).
+    expect((await put('row', rows[0].demographics).expect(201)).body.personId).toBe(m0);
+  });
+
+  it('does not read a block too large at the read again when records were only added since', async () => {
+    const { rows } = await crowdedBlock();
+    const linker = t.app.get(ChunkLinkageService);
+    const pre = await t.dataSource.transaction('REPEATABLE READ', (m) => linker.preread(ORG, rows, m));
+    await put('N1', patient('Nakamura', 'Hiroko', '1949-09-30', '608-555-8606', '754-63-6666', '3 Hill St', '53715')).expect(201);
+    await t.dataSource.transaction('REPEATABLE READ', (m) => linker.catchUpEarly(ORG, pre, m));
+    await put('N2', T).expect(201);
+    const reads: string[][] = [];
+    const repo = (linker as unknown as { repo: { findBlocks: (keys: string[], ...rest: unknown[]) => Promise<unknown> } }).repo;
+    const findBlocks = repo.findBlocks.bind(repo);
+    repo.findBlocks = async (keys: string[], ...rest: unknown[]) => {
+      reads.push(keys);
+      return findBlocks(keys, ...rest);
+    };
+    try {
+      const caughtUp = await linkAndRollBack(rows, pre);
+      expect(reads).toEqual([]);
+      expect(caughtUp).toEqual(await linkAndRollBack(rows, null));
+      expect(caughtUp.groups).not.toContain('M0,row');
+    } finally {
+      repo.findBlocks = findBlocks;
+    }
+  });
 });
 
 class RollBack extends Error {}
+
+const STREETS = ['Abbott', 'Birch', 'Cedar', 'Dogwood', 'Elm', 'Fir', 'Garnet', 'Hawthorn', 'Iris', 'Juniper', 'Kestrel', 'Linden', 'Magnolia', 'Nutmeg', 'Oakridge', 'Poplar', 'Quince', 'Redwood', 'Sycamore', 'Tamarack', 'Upland', 'Violet', 'Walnut', 'Yarrow', 'Zinnia', 'Aspen', 'Basswood', 'Chestnut', 'Driftwood', 'Evergreen', 'Foxglove', 'Ginkgo', 'Hemlock', 'Ironwood', 'Jasmine', 'Knotweed', 'Larch', 'Mulberry', 'Nettle', 'Orchard', 'Pinecone', 'Quarry'];
+const MOTHERS = ['Abernathy', 'Bergstrom', 'Castellanos', 'Delacroix', 'Eriksen', 'Fitzgerald', 'Gallagher', 'Hollister', 'Ingram', 'Jablonski', 'Kowalczyk', 'Lindgren', 'Montgomery', 'Nakashima', 'Okonkwo', 'Pemberton', 'Quintero', 'Rasmussen', 'Schofield', 'Thibodeaux', 'Underwood', 'Valentini', 'Whitaker', 'Yamamoto', 'Zielinski', 'Ashworth', 'Blackwood', 'Cunningham', 'Donnelly', 'Ellsworth', 'Fairbanks', 'Goldberg', 'Hargreaves', 'Iverson', 'Jorgensen', 'Kirkpatrick', 'Lockhart', 'McAllister', 'Norquist', 'Oyelaran', 'Prendergast', 'Radcliffe'];
+const CITIES = ['Madison', 'Verona', 'Sun Prairie', 'Middleton', 'Fitchburg', 'Monona', 'Waunakee', 'Stoughton', 'Oregon', 'Cottage Grove', 'DeForest', 'McFarland', 'Mount Horeb', 'Cross Plains', 'Deerfield', 'Marshall', 'Belleville', 'Brooklyn', 'Cambridge', 'Dane', 'Maple Bluff', 'Shorewood Hills', 'Windsor', 'Westport', 'Burke', 'Blooming Grove', 'Dunn', 'Rutland', 'Pleasant Springs', 'Christiana', 'Albion', 'Medina', 'York', 'Bristol', 'Springfield', 'Roxbury', 'Berry', 'Black Earth', 'Mazomanie', 'Vermont', 'Perry', 'Primrose'];

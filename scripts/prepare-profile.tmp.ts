@@ -1,0 +1,32 @@
+import 'reflect-metadata';
+import { resolve } from 'node:path';
+import { csvRowToRecord } from '../src/batch/batch-rows.js';
+import { validateDemographics } from '../src/identities/demographics.validation.js';
+import { contentHashOf } from '../src/linkage/feed.service.js';
+import { blockingKeys, normalize, termFrequencyTerms, type Demographics } from '../src/matching/engine/index.js';
+import { loadRuleSet } from '../src/matching/rules/load-rule-set.js';
+import { csvFields, SYNTHETIC_COLUMNS, syntheticPatients } from '../test/factories/synthetic-patients.js';
+const rs = loadRuleSet(resolve('matching-rules/default.json'));
+const n = 20000;
+const raws = [...syntheticPatients(n)].map((r) => csvFields(r));
+const t: Record<string, number> = { csv: 0, validate: 0, normalize: 0, keys: 0, terms: 0, hash: 0, json: 0, parse: 0 };
+for (let rep = 0; rep < 2; rep++) for (const raw of raws) {
+  let a = performance.now();
+  const p = csvRowToRecord(SYNTHETIC_COLUMNS, raw);
+  let b = performance.now(); t.csv += b - a; a = b;
+  validateDemographics(p.demographics);
+  b = performance.now(); t.validate += b - a; a = b;
+  const nr = normalize(p.demographics as Demographics);
+  b = performance.now(); t.normalize += b - a; a = b;
+  blockingKeys(nr, rs);
+  b = performance.now(); t.keys += b - a; a = b;
+  termFrequencyTerms(nr, rs);
+  b = performance.now(); t.terms += b - a; a = b;
+  contentHashOf(p.demographics as Demographics);
+  b = performance.now(); t.hash += b - a; a = b;
+  const s = JSON.stringify(nr);
+  b = performance.now(); t.json += b - a; a = b;
+  JSON.parse(s);
+  b = performance.now(); t.parse += b - a; a = b;
+}
+for (const [k, v] of Object.entries(t)) console.log(k.padEnd(10), ((v / (2 * n)) * 1000).toFixed(1), 'µs/row');
