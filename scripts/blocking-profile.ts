@@ -7,6 +7,7 @@
  * alone finds (for judging what removing or narrowing a rule would cost), never to set one.
  *
  *   npx tsx scripts/blocking-profile.ts [N]      RULES_FILE=matching-rules/default.json
+ *   BLOCKING_PROFILE_CAPS=name_pair_dm=40,…      other per-rule block caps than the rule set's (what they would leave out)
  */
 import { resolve } from 'node:path';
 import { blockCap, blockingKeys, normalize, priorWeightFor, type Demographics, type NormalizedRecord } from '../src/matching/engine/index.js';
