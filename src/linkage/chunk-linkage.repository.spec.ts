@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { blockingKeyRows, keyElements, recordFields, splitList, uuidArray } from './chunk-linkage.repository.js';
+import { blockingKeyRows, keyElements, keyList, recordFields, splitList, uuidArray } from './chunk-linkage.repository.js';
 import type { NormalizedRecord } from '../matching/engine/index.js';
 
 // The literals built before the lock must be what node-postgres would have sent for the arrays.
@@ -10,6 +10,11 @@ const parse = (literal: string): string[] => (pg.types.getTypeParser as (oid: nu
 
 describe('chunk writes serialized before the lock', () => {
   const awkward = ['fn:O"BRIEN', 'ln:back\\slash', 'dob:1990-01-02', 'fn:O"BRIEN', 'x:{braces},comma', 'u:ünïcödé', 'sp: two  spaces '];
+
+  it('keyList joins keys with newlines, any other character as it is, and refuses a key holding one', () => {
+    expect(keyList(awkward).split('\n')).toEqual(awkward);
+    expect(() => keyList(['k:1', 'k:2\n3'])).toThrow(/newline/);
+  });
 
   it('keyElements quotes each distinct key as node-postgres quotes array elements', () => {
     const { elements, count } = keyElements(awkward);

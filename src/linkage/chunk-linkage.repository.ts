@@ -147,6 +147,16 @@ export function keyElements(keys: readonly string[]): { elements: string; count:
 }
 
 /**
+ * Keys as one newline-separated text, for `string_to_array(…, E'\n')`. A blocking key is built
+ * from normalized values (codes, digits, letters, an email address) and never holds a newline;
+ * one that did would split into two keys, so it is refused.
+ */
+export function keyList(keys: readonly string[]): string {
+  for (const k of keys) if (k.includes('\n')) throw new Error('a blocking key holds a newline');
+  return keys.join('\n');
+}
+
+/**
  * A `uuid[]` literal of ids that are uuids: unquoted (PostgreSQL reads both alike), built in one
  * join where node-postgres would quote and escape each of the ~20,000 member ids of a chunk.
  */
@@ -314,13 +324,18 @@ export class ChunkLinkageRepository {
     return rows.map(({ keyList, ...r }) => ({ ...r, keys: splitList(keyList, '\n') }));
   }
 
-  /** Members of each block (at most `limits[i]` for `keys[i]`: a block that reaches it is too common). */
+  /**
+   * Members of each block (at most `limits[i]` for `keys[i]`: a block that reaches it is too
+   * common). The ~13,000 keys of a chunk go as one newline-separated text (`keyList`), not an
+   * array node-postgres quotes and escapes element by element.
+   */
   async findBlocks(keys: string[], limits: number[], m: EntityManager): Promise<Map<string, string[]>> {
     if (!keys.length) return new Map();
     const rows: Array<{ key: string; ids: string }> = await m.query(
-      `SELECT k.key, string_agg(b.record_id::text, ',') AS ids FROM unnest($1::text[], $2::int[]) AS k(key, lim)
+      `SELECT k.key, string_agg(b.record_id::text, ',') AS ids
+       FROM unnest(string_to_array($1::text, E'\n'), string_to_array($2::text, ',')::int[]) AS k(key, lim)
        CROSS JOIN LATERAL (SELECT record_id FROM blocking_key WHERE key = k.key LIMIT k.lim) b GROUP BY k.key`,
-      [keys, limits],
+      [keyList(keys), limits.join(',')],
     );
     return new Map(rows.map((r) => [r.key, splitList(r.ids, ',')]));
   }

@@ -308,9 +308,10 @@ export class ChunkLinkageService {
       wireOf(r);
       const own = byLocal.get(r.localId)?.id;
       const byCandidate = new Map<string, Int16Array>();
-      for (const k of r.prepared.keys) {
-        const b = blocks.get(k);
-        if (!b || b === 'oversized' || b.length > this.matching.blockCap(k)) continue;
+      const { keys, caps } = r.prepared;
+      for (let ki = 0; ki < keys.length; ki++) {
+        const b = blocks.get(keys[ki]);
+        if (!b || b === 'oversized' || b.length > caps[ki]) continue;
         for (const id of b) {
           if (id === own || byCandidate.has(id)) continue;
           const n = normalizedOf.get(id);
@@ -361,9 +362,11 @@ export class ChunkLinkageService {
     // A stored block larger than its cap + slack is too common even after the chunk's own
     // records leave it, so it is not read in full.
     const slack = 2 + stored.length;
-    const keys = [...new Set(rows.flatMap((r) => (replay(r) ? [] : r.prepared.keys)))];
+    const capOf = new Map<string, number>();
+    for (const r of rows) if (!replay(r)) r.prepared.keys.forEach((k, i) => capOf.set(k, r.prepared.caps[i]));
+    const keys = [...capOf.keys()];
     timer?.lap('preRecords');
-    const limits = keys.map((k) => this.readLimit(k, slack));
+    const limits = keys.map((k) => capOf.get(k)! + slack);
     const read = await this.repo.findBlocks(keys, limits, m);
     timer?.lap('preBlocks');
     const blocks = new Map<string, string[] | 'oversized'>();
@@ -606,11 +609,14 @@ export class ChunkLinkageService {
         outcomes.push({ row: r.row, record: existed ? 'updated' : 'created', decision: 'linked', activated: !wasActive });
       } else {
         const ids = new Set<string>();
-        for (const k of rec.keys) {
+        // rec.keys is the row's r.prepared.keys (set above), with its caps.
+        const caps = r.prepared.caps;
+        for (let ki = 0; ki < rec.keys.length; ki++) {
+          const k = rec.keys[ki];
           const b = blocks.get(k);
           // The block's size as the single feed counts it: a new record's keys are not stored
           // yet when it reads its candidates, a stored record's new keys are (written first).
-          if (!b || b === 'oversized' || b.size - (existed ? 0 : 1) > this.matching.blockCap(k)) {
+          if (!b || b === 'oversized' || b.size - (existed ? 0 : 1) > caps[ki]) {
             oversized++;
             continue;
           }

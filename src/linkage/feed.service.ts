@@ -64,7 +64,7 @@ export class FeedService {
           localId,
           keys: prepared.keys,
           terms: this.matching.usesTermFrequencies(recordCount) ? prepared.terms : [],
-          caps: this.matching.blockCaps(prepared.keys),
+          caps: prepared.caps,
         },
         m,
       );

@@ -14,7 +14,7 @@ import { seededRandom } from '../../test/factories/seeded-random.js';
 import { csvFields, SYNTHETIC_COLUMNS, syntheticPatients } from '../../test/factories/synthetic-patients.js';
 import type { CandidateRow } from './candidate.repository.js';
 import { decisiveCandidates } from './decisive-candidates.js';
-import { blockingKeys, compareLevels, type Decision, type Demographics, normalize, type NormalizedRecord, termFrequencyTerms } from './engine/index.js';
+import { blockCaps, blockingKeys, compareLevels, type Decision, type Demographics, normalize, type NormalizedRecord, termFrequencyTerms } from './engine/index.js';
 import { PRUNED } from './engine/prune.js';
 import { MatchingService } from './matching.service.js';
 import { loadRuleSet } from './rules/load-rule-set.js';
@@ -63,7 +63,7 @@ function feedBothWays(rows: Fed[], indexOffset: number, seed: number): { pairs: 
   for (const row of rows) {
     const normalized = normalize(row.demographics);
     const keys = blockingKeys(normalized, rs);
-    const prepared = { normalized, keys, terms: termFrequencyTerms(normalized, rs) };
+    const prepared = { normalized, keys, caps: blockCaps(rs, keys), terms: termFrequencyTerms(normalized, rs) };
     const ids = new Set<number>();
     for (const k of keys) for (const i of blocks.get(k) ?? []) ids.add(i);
     const candidates: CandidateRow[] = [...ids].map((i) => ({

@@ -28,6 +28,8 @@ import { termKey, type Term } from './term-frequency.repository.js';
 export interface PreparedRecord {
   normalized: NormalizedRecord;
   keys: string[];
+  /** Each key's block-size cap (`blockCap`), in the order of `keys`. */
+  caps: number[];
   terms: Term[];
 }
 
@@ -67,7 +69,8 @@ export class MatchingService {
 
   prepare(demographics: Demographics): PreparedRecord {
     const normalized = normalize(demographics);
-    return { normalized, keys: blockingKeys(normalized, this.ruleSet), terms: termFrequencyTerms(normalized, this.ruleSet) };
+    const keys = blockingKeys(normalized, this.ruleSet);
+    return { normalized, keys, caps: blockCaps(this.ruleSet, keys), terms: termFrequencyTerms(normalized, this.ruleSet) };
   }
 
   /** The costly half of scoring a pair (see `scoreAndDecide`'s `levelsOf`). */
@@ -89,11 +92,6 @@ export class MatchingService {
     return blockCap(this.ruleSet, key);
   }
 
-  /** `blockCap` of each key, in order. */
-  blockCaps(keys: readonly string[]): number[] {
-    return blockCaps(this.ruleSet, keys);
-  }
-
   termsOf(normalized: NormalizedRecord): Term[] {
     return termFrequencyTerms(normalized, this.ruleSet);
   }
@@ -107,7 +105,7 @@ export class MatchingService {
     const useTf = this.usesTermFrequencies(recordCount);
     const { candidates: rows, oversizedKeys, termCounts } = await this.candidates.findCandidatesByBlockingKeys(
       incoming.prepared.keys,
-      this.blockCaps(incoming.prepared.keys),
+      incoming.prepared.caps,
       incoming.recordId,
       m,
       useTf ? incoming.prepared.terms : [],
