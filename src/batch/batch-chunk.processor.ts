@@ -141,8 +141,11 @@ export class BatchChunkProcessor implements OnModuleInit, OnApplicationBootstrap
         continue;
       }
       // With the chunk just before this one linking, this one opens its transaction and writes
-      // its new rows' keys meanwhile, then waits in it for its turn (insertKeysEarly).
-      const overlap = pre !== null && first === seq - 1 && readAt >= seq - 1;
+      // its new rows' keys meanwhile, then waits in it for its turn (insertKeysEarly). Not on
+      // the embedded PGlite: its one backend session serves every connection, and a connection
+      // inside a transaction holds the others' queries until it ends (pglite-socket), so a
+      // transaction that waits for another chunk's commit would wait forever.
+      const overlap = this.config.database.mode === 'postgres' && pre !== null && first === seq - 1 && readAt >= seq - 1;
       if (first < seq && !overlap) {
         if (Date.now() - waitingSince > HELP_AFTER_MS) {
           await this.help(loadId, first);

@@ -14,10 +14,10 @@ function bareEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-async function startServer(dataDir: string, port: number): Promise<{ proc: ChildProcess; output: () => string; startupMs: number }> {
+async function startServer(dataDir: string, port: number, extraEnv: Record<string, string> = {}): Promise<{ proc: ChildProcess; output: () => string; startupMs: number }> {
   let out = '';
   const started = Date.now();
-  const proc = spawn(process.execPath, [MAIN], { env: bareEnv({ DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1' }), stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [MAIN], { env: bareEnv({ DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', ...extraEnv }), stdio: ['ignore', 'pipe', 'pipe'] });
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));
   for (let i = 0; i < 300; i++) {
@@ -102,6 +102,50 @@ describe('the embedded default (no DATABASE_URL, no REDIS_URL)', () => {
       expect(((await record.json()) as { personId: string }).personId).toBe(personId);
     } finally {
       await stop(second.proc);
+    }
+  }, 120_000);
+
+  it('runs a batch load of several chunks to the end, and the same file again, on PGlite', async () => {
+    // Chunks of 50 rows: each chunk waits for the one before it while that one links, the
+    // moment a waiting transaction would hold PGlite's one session for ever.
+    const dir = mkdtempSync(join(tmpdir(), 'mpi-embedded-batch-'));
+    const port = await freePort();
+    const server = await startServer(dir, port, { BATCH_CHUNK_ROWS: '50' });
+    try {
+      const creds = JSON.parse(readFileSync(join(dir, 'admin-credentials.json'), 'utf8'));
+      const tokenRes = await fetch(`http://127.0.0.1:${port}/auth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ grant_type: 'client_credentials', client_id: creds.clientId, client_secret: creds.clientSecret }),
+      });
+      const { access_token } = (await tokenRes.json()) as { access_token: string };
+      const auth = { authorization: `Bearer ${access_token}` };
+      const org = await fetch(`http://127.0.0.1:${port}/api/v1/organizations`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ id: 'bulk', name: 'Bulk Clinic', assigningAuthority: 'urn:oid:1.9.8' }),
+      });
+      expect(org.status).toBe(201);
+      const rows = Array.from({ length: 400 }, (_, i) => `p-${i},Family${i % 150},Given${i % 7},19${String(10 + (i % 80)).padStart(2, '0')}-0${1 + (i % 9)}-1${i % 10},${i % 2 ? 'female' : 'male'}`);
+      const csv = ['localId,family,given,birthDate,sex', ...rows].join('\n') + '\n';
+      const load = async () => {
+        const res = await fetch(`http://127.0.0.1:${port}/api/v1/batch-loads?organizationId=bulk`, { method: 'POST', headers: { ...auth, 'content-type': 'text/csv' }, body: csv });
+        expect(res.status).toBe(202);
+        const { id } = (await res.json()) as { id: string };
+        for (let i = 0; i < 600; i++) {
+          const st = (await (await fetch(`http://127.0.0.1:${port}/api/v1/batch-loads/${id}`, { headers: auth })).json()) as { status: string; counts: Record<string, number>; chunks: { total: number } };
+          if (st.status === 'completed' || st.status === 'failed') return st;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        throw new Error(`batch load ${id} did not finish: ${server.output().slice(-2000)}`);
+      };
+      const first = await load();
+      expect(first).toMatchObject({ status: 'completed', counts: { rows: 400, created: 400, rejected: 0 }, chunks: { total: 8 } });
+      const again = await load();
+      expect(again).toMatchObject({ status: 'completed', counts: { rows: 400, created: 0, unchanged: 400 } });
+    } finally {
+      await stop(server.proc);
+      rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
 
