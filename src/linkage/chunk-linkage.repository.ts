@@ -209,10 +209,10 @@ export class ChunkLinkageRepository {
    * at most `limit` (`complete` false when there may be more: the caller then reads
    * everything again). The index range starts at the snapshot's xmin: older writers were all
    * visible to it. The caller picks the few it needs and reads them with `findRecordsById`.
-   * `existed`: the record's creator is visible to `existedIn` (default `snapshot`; NULL
-   * `created_xid`: older than migration AddRecordCreatedXid).
+   * `existed`: the record's creator is visible to `existedIn` (the snapshot the caller's blocks
+   * were read in; NULL `created_xid`: older than migration AddRecordCreatedXid).
    */
-  async findChangedRecords(snapshot: string, limit: number, m: EntityManager, existedIn: string = snapshot): Promise<{ rows: ChangedRecordKeys[]; complete: boolean }> {
+  async findChangedRecords(snapshot: string, limit: number, existedIn: string, m: EntityManager): Promise<{ rows: ChangedRecordKeys[]; complete: boolean }> {
     const rows: Array<ChangedRecordKeys & { visible: boolean; keyList: string }> = await m.query(
       `SELECT r.id, r.organization_id AS "organizationId", r.local_id AS "localId", r.status, r.visible, r.existed,
               CASE WHEN r.visible THEN '' ELSE (SELECT coalesce(string_agg(key, E'\n'), '') FROM blocking_key WHERE record_id = r.id) END AS "keyList"

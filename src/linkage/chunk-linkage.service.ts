@@ -102,7 +102,7 @@ export interface ChunkPreread {
   /** What `catchUpEarly` read before the lock, in order (applied again when `state` is built again). */
   caughtUp: CatchUp[];
   stored: ChunkRecordRow[];
-  /** Block members per key (ids), or 'oversized' when the block reached its read limit (`readLimit`). */
+  /** Block members per key (ids), or 'oversized' when the block reached its read limit (its cap + `slack`). */
   blocks: Map<string, string[] | 'oversized'>;
   /** How many records more than its cap a key's block read takes (the chunk's stored records may leave it). */
   slack: number;
@@ -132,8 +132,6 @@ interface ChunkState {
 interface CatchUp {
   records: ChangedRecordRow[];
   links: ChangedLinkRow[];
-  /** Anything at all was written since (seen or not). */
-  any: boolean;
   /**
    * A record that the chunk's read saw was written since (retired, changed): a block may have
    * lost members. Blocking keys go only when their record is retired or re-keyed; a record
@@ -334,11 +332,6 @@ export class ChunkLinkageService {
     return pre;
   }
 
-  /** How many members of a key's block a read takes: a block that has this many is too common (its cap + `slack`). */
-  private readLimit(key: string, slack: number): number {
-    return this.matching.blockCap(key) + slack;
-  }
-
   /** The database half of `preread`: records, blocks and members in one snapshot (returned). */
   private async readForChunk(organizationId: string, rows: ChunkRecordInput[], m: EntityManager, timer?: PhaseTimer) {
     const snapshot = await this.repo.currentSnapshot(m);
@@ -407,7 +400,7 @@ export class ChunkLinkageService {
    * transaction sees them; null when there are too many (read everything again instead).
    */
   private async readCatchUp(organizationId: string, pre: ChunkPreread, m: EntityManager, timer?: PhaseTimer): Promise<CatchUp | null> {
-    const r = await this.repo.findChangedRecords(pre.snapshot!, CATCH_UP_LIMIT, m, pre.readSnapshot ?? pre.snapshot!);
+    const r = await this.repo.findChangedRecords(pre.snapshot!, CATCH_UP_LIMIT, pre.readSnapshot!, m);
     const l = await this.repo.findChangedLinks(pre.snapshot!, CATCH_UP_LIMIT, m);
     if (!r.complete || !l.complete) return null;
     // Only those the chunk can see are read in full: its own local ids, records it read
@@ -422,7 +415,7 @@ export class ChunkLinkageService {
     const changedIds = new Set(r.rows.map((c) => c.id));
     timer?.count('changed', r.rows.length + l.rows.length);
     return {
-      records, links: l.rows.filter((x) => !changedIds.has(x.recordId)), any: r.rows.length > 0 || l.rows.length > 0, shrinks: r.rows.some((c) => c.existed),
+      records, links: l.rows.filter((x) => !changedIds.has(x.recordId)), shrinks: r.rows.some((c) => c.existed),
     };
   }
 
@@ -461,7 +454,7 @@ export class ChunkLinkageService {
   ): Promise<ChunkRowOutcome[]> {
     const ruleSet = this.ruleSetRef();
     let pre = preread ?? (await this.preread(organizationId, rows, m, { snapshot: false }));
-    let caught: CatchUp = { records: [], links: [], any: false, shrinks: false };
+    let caught: CatchUp = { records: [], links: [], shrinks: false };
     if (pre.snapshot !== null) {
       const c = await this.readCatchUp(organizationId, pre, m, timer);
       if (c) caught = c;
@@ -482,16 +475,16 @@ export class ChunkLinkageService {
     // from the read are stale (`changed`), and so are those of a record an earlier row rewrites.
     applyCatchUp(state, caught, organizationId, pre.localIds);
     const changed = state.changed;
-    const anyChange = caught.any || pre.caughtUp.some((c) => c.any);
     const oversizedKeys = [...pre.blocks].filter(([, b]) => b === 'oversized').map(([k]) => k);
     // A block too large to read may have shrunk since, if a record the read saw was retired or
     // changed: read those again (the chunks of a load before this one only add records).
     if (oversizedKeys.length && (caught.shrinks || pre.caughtUp.some((c) => c.shrinks))) {
-      const again = await this.repo.findBlocks(oversizedKeys, oversizedKeys.map((k) => this.readLimit(k, pre.slack)), m);
+      const limits = oversizedKeys.map((k) => this.matching.blockCap(k) + pre.slack);
+      const again = await this.repo.findBlocks(oversizedKeys, limits, m);
       const missing = new Set<string>();
-      for (const k of oversizedKeys) {
+      for (const [i, k] of oversizedKeys.entries()) {
         const ids = again.get(k) ?? [];
-        if (ids.length >= this.readLimit(k, pre.slack)) continue;
+        if (ids.length >= limits[i]) continue;
         blocks.set(k, new Set());
         for (const id of ids) if (!recs.has(id)) missing.add(id);
       }
@@ -609,11 +602,9 @@ export class ChunkLinkageService {
         outcomes.push({ row: r.row, record: existed ? 'updated' : 'created', decision: 'linked', activated: !wasActive });
       } else {
         const ids = new Set<string>();
-        // rec.keys is the row's r.prepared.keys (set above), with its caps.
-        const caps = r.prepared.caps;
-        for (let ki = 0; ki < rec.keys.length; ki++) {
-          const k = rec.keys[ki];
-          const b = blocks.get(k);
+        const { keys: rowKeys, caps } = r.prepared; // the record's keys now (rec.keys)
+        for (let ki = 0; ki < rowKeys.length; ki++) {
+          const b = blocks.get(rowKeys[ki]);
           // The block's size as the single feed counts it: a new record's keys are not stored
           // yet when it reads its candidates, a stored record's new keys are (written first).
           if (!b || b === 'oversized' || b.size - (existed ? 0 : 1) > caps[ki]) {
