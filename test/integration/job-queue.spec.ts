@@ -22,6 +22,43 @@ describe('JobQueue', () => {
     await q.close();
   });
 
+  it('tries a failed in-process job again after a back-off, as Bull does, then records it as failed for operators', async () => {
+    const q = new InProcessJobQueue({ attempts: 3, backoffMs: 20 });
+    const tries: Record<string, number> = {};
+    q.process<{ id: string }>('test-retry', async ({ id }) => {
+      tries[id] = (tries[id] ?? 0) + 1;
+      if (id === 'never' || tries[id] < 3) throw Object.assign(new Error('Key (local_id)=(secret) already exists'), { code: '23505' });
+    });
+    const started = Date.now();
+    await q.add('test-retry', [{ data: { id: 'third-time' } }, { data: { id: 'never' } }]);
+    expect((await q.health()).failed).toBe(0);
+    await q.drain();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(20 + 40);
+    expect(tries).toEqual({ 'third-time': 3, never: 3 });
+    const health = await q.health();
+    expect(health).toMatchObject({ failed: 1, waiting: 0, active: 0, delayed: 0 });
+    const failed = await q.failedJobs(10);
+    expect(failed).toEqual([expect.objectContaining({ queue: 'test-retry', state: 'failed', attemptsMade: 3, reason: 'Error 23505' })]);
+    expect(JSON.stringify(failed)).not.toContain('secret');
+    await q.close();
+  });
+
+  it('drops an in-process retry still waiting when it closes, instead of waiting for it', async () => {
+    const q = new InProcessJobQueue({ attempts: 5, backoffMs: 60_000 });
+    let tries = 0;
+    q.process('test-close', async () => {
+      tries++;
+      throw new Error('down');
+    });
+    await q.add('test-close', [{ data: {} }]);
+    for (let i = 0; i < 100 && (await q.health()).delayed === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect((await q.health()).delayed).toBe(1);
+    const started = Date.now();
+    await q.close();
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(tries).toBe(1);
+  });
+
   it('runs the same handlers through Bull on Redis', async () => {
     const q = new BullJobQueue(TEST_REDIS_URL, `mpi-test-${process.pid}-${Date.now()}`);
     const seen = await runsJobs(q, async () => {
