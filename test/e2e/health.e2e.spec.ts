@@ -50,3 +50,23 @@ describe('health when a dependency is down', () => {
     expect(res.body).toMatchObject({ status: 'error', database: 'down' });
   });
 });
+
+describe('a request that cannot get a database connection', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { DATABASE_POOL_SIZE: '1' } });
+  });
+  afterAll(async () => t?.close());
+
+  it('answers 503 with Retry-After (not 500) when the pool has no connection for it in time', async () => {
+    const token = await t.adminToken();
+    // The pool's one connection is busy for longer than its 5 s acquisition timeout.
+    const held = t.dataSource.query('SELECT pg_sleep(7)');
+    const res = await t.http().get('/api/v1/organizations').auth(token, { type: 'bearer' });
+    await held;
+    expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toBe('1');
+    expect(res.body).toMatchObject({ statusCode: 503, code: 'SERVICE_UNAVAILABLE' });
+    await t.http().get('/api/v1/organizations').auth(token, { type: 'bearer' }).expect(200);
+  }, 30_000);
+});

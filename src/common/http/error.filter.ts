@@ -41,6 +41,7 @@ export class ErrorFilter implements ExceptionFilter {
     const body = this.toBody(exception, requestId);
     if (body.statusCode >= 500) this.logUnhandled(exception, requestId);
     if (res.headersSent) return;
+    if (body.statusCode === 503) res.setHeader('Retry-After', '1');
     res.status(body.statusCode).json(body);
   }
 
@@ -91,6 +92,29 @@ export class ErrorFilter implements ExceptionFilter {
       }
       return { statusCode: e.status, code: CODE_BY_STATUS[e.status] ?? `HTTP_${e.status}`, message: 'The request could not be read', requestId };
     }
+    if (isDatabaseUnavailable(exception)) {
+      return { statusCode: 503, code: 'SERVICE_UNAVAILABLE', message: 'The database is busy or unreachable; try again shortly', requestId };
+    }
     return { statusCode: 500, code: 'INTERNAL_ERROR', message: 'Internal error', requestId };
   }
+}
+
+/** pg-pool's and pg's own errors (no code) when no connection could be had or it broke. */
+const UNAVAILABLE_MESSAGES = new Set(['timeout exceeded when trying to connect', 'Connection terminated unexpectedly', 'Connection terminated due to connection timeout']);
+const UNAVAILABLE_SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE']);
+
+/**
+ * True when the request failed because the database could not serve it now, not because of
+ * the request: no pooled connection within the timeout, the server unreachable or shutting
+ * down (SQLSTATE class 08, 57P01–57P03), out of connections or resources (53xxx), or a
+ * serialization failure or deadlock still failing after runInTransaction's retries (40001,
+ * 40P01). The transaction rolled back, so the client may simply retry: 503, Retry-After.
+ */
+export function isDatabaseUnavailable(exception: unknown): boolean {
+  if (!(exception instanceof Error)) return false;
+  const x = exception as Error & { code?: unknown; driverError?: { code?: unknown; message?: unknown } };
+  const code = typeof x.driverError?.code === 'string' ? x.driverError.code : typeof x.code === 'string' ? x.code : undefined;
+  if (code !== undefined) return code.startsWith('08') || code.startsWith('53') || ['57P01', '57P02', '57P03', '40001', '40P01'].includes(code) || UNAVAILABLE_SOCKET_CODES.has(code);
+  const message = typeof x.driverError?.message === 'string' ? x.driverError.message : x.message;
+  return UNAVAILABLE_MESSAGES.has(message);
 }
