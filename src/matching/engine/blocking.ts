@@ -9,7 +9,7 @@ import { doubleMetaphone } from './phonetics.js';
 import type { CompiledRuleSet, NormalizedRecord } from './types.js';
 
 const pad = (n: number, w: number): string => String(n).padStart(w, '0');
-const uniq = (xs: string[]): string[] => [...new Set(xs.filter((x) => x !== ''))];
+const uniq = (xs: readonly string[]): string[] => [...new Set(xs.filter((x) => x !== ''))];
 /** Two codes as an unordered pair, "A/B" with A ≤ B. */
 const unorderedPair = (a: string, b: string): string => (a <= b ? `${a}/${b}` : `${b}/${a}`);
 

@@ -109,9 +109,10 @@ export function pruningPlan(rs: CompiledRuleSet): PruningPlan {
 export function compareLevelsAbove(a: NormalizedRecord, b: NormalizedRecord, rs: CompiledRuleSet, plan: PruningPlan, priorWeight: number): Int16Array {
   const fields = rs.fields;
   const n = fields.length;
-  const va: unknown[] = new Array(n);
-  const vb: unknown[] = new Array(n);
-  const out = new Int16Array(n);
+  // Scratch reused from call to call (synchronous; a level test never compares pairs itself):
+  // most pairs are pruned, and allocate nothing; a pair that is not gets its own copy of `out`.
+  if (scratch.out.length < n) scratch = newScratch(n);
+  const { va, vb, out, decided } = scratch;
   let bound = priorWeight;
   for (let i = 0; i < n; i++) {
     const f = fields[i];
@@ -119,6 +120,7 @@ export function compareLevelsAbove(a: NormalizedRecord, b: NormalizedRecord, rs:
     const y = f.extract(b);
     va[i] = x;
     vb[i] = y;
+    decided[i] = 0;
     if (x === null || x === undefined || y === null || y === undefined) out[i] = -1;
     else {
       bound += plan.best[i];
@@ -129,7 +131,6 @@ export function compareLevelsAbove(a: NormalizedRecord, b: NormalizedRecord, rs:
   const need = plan.floorWeight;
   if (bound < need) return PRUNED;
   // decided[i]: the field's level is known (a test held, or it is missing).
-  const decided = new Uint8Array(n);
   const steps = plan.steps;
   for (let s = 0; s < steps.length; s += 2) {
     const i = steps[s];
@@ -146,8 +147,19 @@ export function compareLevelsAbove(a: NormalizedRecord, b: NormalizedRecord, rs:
     }
     if (bound < need) return PRUNED;
   }
-  return out;
+  return out.slice(0, n);
 }
+
+interface Scratch {
+  va: unknown[];
+  vb: unknown[];
+  out: Int16Array;
+  decided: Uint8Array;
+}
+
+/** (The values of the last pair compared stay referenced until the next: a few strings.) */
+const newScratch = (n: number): Scratch => ({ va: new Array(n).fill(null), vb: new Array(n).fill(null), out: new Int16Array(n), decided: new Uint8Array(n) });
+let scratch = newScratch(16);
 
 /**
  * The score of a pruned pair: below the review floor (probability and grade say so; the

@@ -61,6 +61,25 @@ describe('compileRuleSet', () => {
     expect(canonicalJson({ b: 1, a: [1, { d: 2, c: 3 }] })).toBe('{"a":[1,{"c":3,"d":2}],"b":1}');
   });
 
+  it('writes canonical JSON exactly as it always has (stored content hashes are taken of it)', () => {
+    // The implementation content hashes were first taken with, kept here as the reference.
+    const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+    const reference = (v: unknown): string => {
+      if (Array.isArray(v)) return `[${v.map(reference).join(',')}]`;
+      if (isObj(v)) return `{${Object.keys(v).sort().filter((k) => v[k] !== undefined).map((k) => `${JSON.stringify(k)}:${reference(v[k])}`).join(',')}}`;
+      return JSON.stringify(v);
+    };
+    const samples: unknown[] = [
+      { name: [{ family: 'Núñez', given: ['José', 'María'] }], birthDate: '1980-02-29', sex: 'male', telecom: [], address: undefined },
+      { z: null, a: [undefined, null, 0, -0.5, 1e21, 'é"\\\n'], m: { y: { x: true, w: false }, '': 'empty key' }, 'k"ey': [[], {}] },
+      [1, [2, [3, { b: undefined, a: 'x' }]]],
+      'plain',
+      42,
+      null,
+    ];
+    for (const v of samples) expect(canonicalJson(v)).toBe(reference(v));
+  });
+
   it('rejects a non-object', () => expect(compileRuleSet(42)).toEqual({ ok: false, errors: ['$: rule set must be a JSON object'] }));
 
   // One message per problem, each with its JSON path.

@@ -23,15 +23,32 @@ const REASON_RE = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 /** The reason of a guard rule that does not name one (the SSN guard's, before 1.6.0). */
 const DEFAULT_GUARD_REASON = 'strong-identifier-conflict';
 
-/** JSON with object keys sorted recursively (stable across key order and whitespace). */
+/**
+ * JSON with object keys sorted recursively (stable across key order and whitespace); members
+ * whose value is undefined are left out, undefined array elements written as nothing (as
+ * `[...].join` writes them). Content hashes are taken of it: its output must never change.
+ * Built by appending, without an array per object (every fed record is hashed).
+ */
 export function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (Array.isArray(v)) {
+    let out = '[';
+    for (let i = 0; i < v.length; i++) {
+      if (i > 0) out += ',';
+      out += canonicalJson(v[i]) ?? '';
+    }
+    return `${out}]`;
+  }
   if (isObj(v)) {
-    return `{${Object.keys(v)
-      .sort()
-      .filter((k) => v[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k])}`)
-      .join(',')}}`;
+    let out = '{';
+    let first = true;
+    for (const k of Object.keys(v).sort()) {
+      const x = v[k];
+      if (x === undefined) continue;
+      if (!first) out += ',';
+      first = false;
+      out += `${JSON.stringify(k)}:${canonicalJson(x)}`;
+    }
+    return `${out}}`;
   }
   return JSON.stringify(v);
 }

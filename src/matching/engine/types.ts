@@ -49,7 +49,7 @@ export interface NameValue {
   /** Parts of a compound / hyphenated name (particles dropped); one element when simple. */
   parts: string[];
   /** Double Metaphone codes (primary, alternate when different), length ≤ 4. */
-  dm: string[];
+  dm: readonly string[];
   /** Soundex code. */
   sx: string;
 }
