@@ -18,6 +18,8 @@ export const NESTING_MESSAGE = `must not nest objects or arrays more than ${MAX_
  * (max + 1)-th container within containers, or none. Iterative, so it cannot exhaust the stack.
  */
 export function nestingErrors(value: unknown, prefix = '', max = MAX_NESTING): FieldError[] {
+  // One walk without field paths first: nearly every input nests a few levels only.
+  if (depthOf(value, max) <= max) return [];
   const stack: Array<[unknown, string, number]> = [[value, prefix, 1]];
   while (stack.length > 0) {
     const [v, path, depth] = stack.pop()!;
@@ -32,4 +34,26 @@ export function nestingErrors(value: unknown, prefix = '', max = MAX_NESTING): F
     }
   }
   return [];
+}
+
+/** How deep containers nest in `value` (1: an object or array of plain values), stopping once past `max`. */
+function depthOf(value: unknown, max: number): number {
+  const values: unknown[] = [value];
+  const depths: number[] = [1];
+  let deepest = 0;
+  while (values.length > 0) {
+    const v = values.pop();
+    const depth = depths.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > deepest && (deepest = depth) > max) return deepest;
+    const children = Array.isArray(v) ? v : Object.values(v);
+    for (let i = 0; i < children.length; i++) {
+      const c: unknown = children[i];
+      if (c !== null && typeof c === 'object') {
+        values.push(c);
+        depths.push(depth + 1);
+      }
+    }
+  }
+  return deepest;
 }

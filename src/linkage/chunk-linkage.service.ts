@@ -124,7 +124,8 @@ interface ChunkState {
   recs: Map<string, RecordState>;
   byLocal: Map<string, RecordState>;
   blocks: Map<string, Set<string> | 'oversized'>;
-  blocksOf: Map<string, Set<string>>;
+  /** Per record: the keys of the blocks it is in (a handful; each once). */
+  blocksOf: Map<string, string[]>;
   changed: Set<string>;
 }
 
@@ -152,9 +153,13 @@ function stateOf(pre: ChunkPreread, organizationId: string, cache: MemberCache):
   }
   for (const c of pre.members) recs.set(c.id, memberState(c, cache));
   const blocks = new Map<string, Set<string> | 'oversized'>();
-  const blocksOf = new Map<string, Set<string>>();
+  const blocksOf = new Map<string, string[]>();
   for (const [k, ids] of pre.blocks) blocks.set(k, ids === 'oversized' ? 'oversized' : new Set());
-  for (const [k, ids] of pre.blocks) if (ids !== 'oversized') for (const id of ids) joinBlocks(blocks, blocksOf, id, [k]);
+  for (const [k, ids] of pre.blocks) {
+    const b = blocks.get(k);
+    if (ids === 'oversized' || b === undefined || b === 'oversized') continue;
+    for (const id of ids) joinBlock(b, blocksOf, id, k);
+  }
   pre.state = { recs, byLocal, blocks, blocksOf, changed: new Set() };
   pre.used = false;
   for (const c of pre.caughtUp) applyCatchUp(pre.state, c, organizationId, pre.localIds);
@@ -201,12 +206,15 @@ function applyCatchUp(state: ChunkState, c: CatchUp, organizationId: string, loc
 function joinBlocks(blocks: ChunkState['blocks'], blocksOf: ChunkState['blocksOf'], id: string, keys: Iterable<string>): void {
   for (const k of keys) {
     const b = blocks.get(k);
-    if (!b || b === 'oversized') continue;
-    b.add(id);
-    let mine = blocksOf.get(id);
-    if (!mine) blocksOf.set(id, (mine = new Set()));
-    mine.add(k);
+    if (b && b !== 'oversized') joinBlock(b, blocksOf, id, k);
   }
+}
+
+function joinBlock(block: Set<string>, blocksOf: ChunkState['blocksOf'], id: string, key: string): void {
+  block.add(id);
+  const mine = blocksOf.get(id);
+  if (!mine) blocksOf.set(id, [key]);
+  else if (!mine.includes(key)) mine.push(key);
 }
 
 /** Block members a process keeps between chunks (stored JSON text: about 1 kB each). */
