@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { errorReasonOf } from '../common/errors/error-code.js';
 import { type FailedJob, type JobHandler, JobQueue, type QueueHealth } from './job-queue.js';
 
 interface Job {
@@ -113,7 +114,7 @@ export class InProcessJobQueue extends JobQueue {
   }
 
   private failedAttempt(queue: string, lane: Lane, job: Job, e: unknown): void {
-    const reason = failureReason(e);
+    const reason = errorReasonOf(e);
     if (job.attempts < this.attempts && !this.closed) {
       const delay = this.backoffMs * 2 ** (job.attempts - 1);
       this.logger.warn({ queue, attempt: job.attempts, reason, retryInMs: delay }, 'job attempt failed');
@@ -135,12 +136,4 @@ export class InProcessJobQueue extends JobQueue {
   private wakeIfIdle(): void {
     if (this.isIdle()) this.idleWaiters.splice(0).forEach((r) => r());
   }
-}
-
-/** The error's class and SQLSTATE code: never its message, which may quote values (PHI). */
-function failureReason(e: unknown): string {
-  const x = e as { code?: unknown; driverError?: { code?: unknown } } | null;
-  const code = x?.driverError?.code ?? x?.code;
-  const name = e instanceof Error ? e.name : typeof e;
-  return typeof code === 'string' ? `${name} ${code}` : name;
 }

@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DomainError, type FieldError, STATUS_BY_KIND } from '../errors/domain-error.js';
+import { errorCodeOf } from '../errors/error-code.js';
 import { requestIdFor } from './request-id.js';
 
 export interface ErrorBody {
@@ -48,9 +49,9 @@ export class ErrorFilter implements ExceptionFilter {
   /** The log line of an unexpected error: class, code, constraint and code location only (messages and details may quote values: PHI). */
   logUnhandled(exception: unknown, requestId: string): void {
     const name = exception instanceof Error ? exception.name : typeof exception;
-    const { code, constraint } = (exception ?? {}) as { code?: unknown; constraint?: unknown };
+    const { constraint } = (exception ?? {}) as { constraint?: unknown };
     const where = exception instanceof Error ? exception.stack?.split('\n').find((l) => l.includes('/src/'))?.trim() : undefined;
-    this.logger.error({ requestId, errorClass: name, errorCode: typeof code === 'string' ? code : undefined, constraint: typeof constraint === 'string' ? constraint : undefined, where }, 'unhandled error');
+    this.logger.error({ requestId, errorClass: name, errorCode: errorCodeOf(exception), constraint: typeof constraint === 'string' ? constraint : undefined, where }, 'unhandled error');
   }
 
   /** The answer to an error (also for answers written outside Nest's pipeline: the locator's fast path). */
@@ -112,8 +113,8 @@ const UNAVAILABLE_SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDO
  */
 export function isDatabaseUnavailable(exception: unknown): boolean {
   if (!(exception instanceof Error)) return false;
-  const x = exception as Error & { code?: unknown; driverError?: { code?: unknown; message?: unknown } };
-  const code = typeof x.driverError?.code === 'string' ? x.driverError.code : typeof x.code === 'string' ? x.code : undefined;
+  const x = exception as Error & { driverError?: { message?: unknown } };
+  const code = errorCodeOf(exception);
   if (code !== undefined) return code.startsWith('08') || code.startsWith('53') || ['57P01', '57P02', '57P03', '40001', '40P01'].includes(code) || UNAVAILABLE_SOCKET_CODES.has(code);
   const message = typeof x.driverError?.message === 'string' ? x.driverError.message : x.message;
   return UNAVAILABLE_MESSAGES.has(message);
