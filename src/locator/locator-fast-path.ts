@@ -70,7 +70,9 @@ export function installLocatorFastPath(app: INestApplication, requestLog: Middle
       (err: unknown) => {
         const body = errors.toBody(err, actor.requestId);
         if (body.statusCode >= 500) errors.logUnhandled(err, actor.requestId);
-        if (!res.headersSent) reply(res, body.statusCode, body);
+        if (res.headersSent) return;
+        for (const [name, value] of Object.entries(errors.headersOf(body))) res.setHeader(name, value);
+        reply(res, body.statusCode, body);
       },
     );
   };

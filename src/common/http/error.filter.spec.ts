@@ -26,9 +26,12 @@ describe('ErrorFilter.toBody', () => {
     const body = filter.toBody(queryFailed('57P01'), 'r-1');
     expect(body).toEqual({ statusCode: 503, code: 'SERVICE_UNAVAILABLE', message: expect.any(String), requestId: 'r-1' });
     expect(JSON.stringify(body)).not.toContain('secret');
+    expect(filter.headersOf(body)).toEqual({ 'Retry-After': '1' });
   });
 
   it('answers 500 INTERNAL_ERROR for an unexpected database error', () => {
-    expect(filter.toBody(queryFailed('23505'), 'r-2')).toEqual({ statusCode: 500, code: 'INTERNAL_ERROR', message: 'Internal error', requestId: 'r-2' });
+    const body = filter.toBody(queryFailed('23505'), 'r-2');
+    expect(body).toEqual({ statusCode: 500, code: 'INTERNAL_ERROR', message: 'Internal error', requestId: 'r-2' });
+    expect(filter.headersOf(body)).toEqual({});
   });
 });

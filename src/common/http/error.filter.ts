@@ -42,7 +42,7 @@ export class ErrorFilter implements ExceptionFilter {
     const body = this.toBody(exception, requestId);
     if (body.statusCode >= 500) this.logUnhandled(exception, requestId);
     if (res.headersSent) return;
-    if (body.statusCode === 503) res.setHeader('Retry-After', '1');
+    for (const [name, value] of Object.entries(this.headersOf(body))) res.setHeader(name, value);
     res.status(body.statusCode).json(body);
   }
 
@@ -52,6 +52,11 @@ export class ErrorFilter implements ExceptionFilter {
     const { constraint } = (exception ?? {}) as { constraint?: unknown };
     const where = exception instanceof Error ? exception.stack?.split('\n').find((l) => l.includes('/src/'))?.trim() : undefined;
     this.logger.error({ requestId, errorClass: name, errorCode: errorCodeOf(exception), constraint: typeof constraint === 'string' ? constraint : undefined, where }, 'unhandled error');
+  }
+
+  /** Headers an error answer carries besides its body: `Retry-After` on a 503 (the database will be back). */
+  headersOf(body: ErrorBody): Record<string, string> {
+    return body.statusCode === 503 ? { 'Retry-After': '1' } : {};
   }
 
   /** The answer to an error (also for answers written outside Nest's pipeline: the locator's fast path). */
