@@ -774,17 +774,43 @@ export class ChunkLinkageService {
 
 /** A block member as the chunk sees it, its normalized record parsed from the stored text on first use (or kept parsed by the cache). */
 function memberState(c: BlockRecordRow, cache: MemberCache): RecordState {
-  let parsed: NormalizedRecord | undefined;
-  return {
-    id: c.id, organizationId: c.organizationId, localId: null, status: 'active',
-    get normalized(): NormalizedRecord {
-      return (parsed ??= cache.normalizedOf(c));
-    },
-    set normalized(v: NormalizedRecord) {
-      parsed = v;
-    },
-    contentHash: '', keys: [], personId: c.personId, method: c.method, stored: true,
-  };
+  return new MemberState(c, cache);
+}
+
+/**
+ * A block member as the chunk sees it: its normalized record parsed on first use (most
+ * members' levels come from the read, which parsed them already or had them cached). A class,
+ * so that its ~10,000 instances a chunk share one accessor pair instead of two closures each.
+ */
+class MemberState implements RecordState {
+  readonly id: string;
+  readonly organizationId: string;
+  localId: string | null = null;
+  status: 'active' | 'retired' = 'active';
+  contentHash = '';
+  keys: string[] = [];
+  personId: string | null;
+  method: string | null;
+  stored = true;
+  private parsed: NormalizedRecord | undefined;
+
+  constructor(
+    private readonly row: BlockRecordRow,
+    private readonly cache: MemberCache,
+  ) {
+    this.id = row.id;
+    this.organizationId = row.organizationId;
+    this.personId = row.personId;
+    this.method = row.method;
+  }
+
+  get normalized(): NormalizedRecord {
+    return (this.parsed ??= this.cache.normalizedOf(this.row));
+  }
+
+  set normalized(v: NormalizedRecord) {
+    this.parsed = v;
+  }
 }
 
 function uniqueTerms(terms: Term[]): Term[] {
