@@ -327,13 +327,17 @@ export class ChunkLinkageRepository {
   /**
    * Members of each block (at most `limits[i]` for `keys[i]`: a block that reaches it is too
    * common). The ~13,000 keys of a chunk go as one newline-separated text (`keyList`), not an
-   * array node-postgres quotes and escapes element by element.
+   * array node-postgres quotes and escapes element by element. The keys are probed in index
+   * order (as are the members' ids in `findActiveRecords`: record ids are time-ordered, as the
+   * table's pages are): neighbouring probes share index and heap pages, which at a million
+   * records are mostly not in shared buffers (18,000 members: 349 ms instead of 534 cold, 202
+   * instead of 262 warm).
    */
   async findBlocks(keys: string[], limits: number[], m: EntityManager): Promise<Map<string, string[]>> {
     if (!keys.length) return new Map();
     const rows: Array<{ key: string; ids: string }> = await m.query(
       `SELECT k.key, string_agg(b.record_id::text, ',') AS ids
-       FROM unnest(string_to_array($1::text, E'\n'), string_to_array($2::text, ',')::int[]) AS k(key, lim)
+       FROM (SELECT u.key, u.lim FROM unnest(string_to_array($1::text, E'\n'), string_to_array($2::text, ',')::int[]) AS u(key, lim) ORDER BY u.key) k
        CROSS JOIN LATERAL (SELECT record_id FROM blocking_key WHERE key = k.key LIMIT k.lim) b GROUP BY k.key`,
       [keyList(keys), limits.join(',')],
     );
@@ -344,7 +348,7 @@ export class ChunkLinkageRepository {
     if (!ids.length) return [];
     return m.query(
       `SELECT r.id, r.organization_id AS "organizationId", r.normalized::text AS "normalizedText", l.person_id AS "personId", l.method
-       FROM unnest($1::uuid[]) AS x(id)
+       FROM (SELECT u AS id FROM unnest($1::uuid[]) AS u ORDER BY u) x
        CROSS JOIN LATERAL (SELECT id, organization_id, normalized FROM source_record WHERE id = x.id AND status = 'active' LIMIT 1) r
        CROSS JOIN LATERAL (SELECT person_id, method FROM record_link WHERE record_id = r.id LIMIT 1) l`,
       [uuidArray(ids)],
