@@ -77,6 +77,7 @@ export class PgliteQueryQueue {
       for (let q = this.next(); q; q = this.next()) {
         const item = q;
         let bytes = 0;
+        let failure: { error: unknown } | null = null;
         try {
           await this.db.runExclusive(() =>
             this.db.execProtocolRawStream(item.message, {
@@ -87,15 +88,16 @@ export class PgliteQueryQueue {
             }),
           );
         } catch (e) {
-          // The exchange stays this connection's: it sends its Sync (or goes away) next.
-          this.owner = item.handlerId;
-          item.reject(e);
-          continue;
+          failure = { error: e };
         }
+        // After a Sync or a simple Query (failed or not) the exchange is over; the session is
+        // free unless a transaction is open. After any other message the connection sends
+        // the rest of its exchange (its Sync) next, or goes away (clearTransactionIfNeeded).
         const type = item.message[0];
         const ready = type === SYNC || type === QUERY || type === STARTUP;
         this.owner = ready && !this.db.isInTransaction() ? null : item.handlerId;
-        item.resolve(bytes);
+        if (failure) item.reject(failure.error);
+        else item.resolve(bytes);
       }
     } finally {
       this.processing = false;
