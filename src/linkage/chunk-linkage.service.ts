@@ -300,13 +300,17 @@ export class ChunkLinkageService {
     const { stored, blocks, members, replay, byLocal } = read;
     // Yields between slices: another chunk of this process may be linking (cpu-slices.ts).
     const slicer = new CpuSlicer();
-    const normalizedOf = new Map<string, NormalizedRecord>();
-    for (const c of members) {
-      if (slicer.due()) await slicer.yield();
-      normalizedOf.set(c.id, this.cache.normalizedOf(c));
-    }
-    for (const s of stored) if (s.status === 'active') normalizedOf.set(s.id, s.normalized);
+    const memberById = new Map<string, BlockRecordRow>();
+    for (const c of members) memberById.set(c.id, c);
+    const storedNormalized = new Map<string, NormalizedRecord>();
+    for (const s of stored) if (s.status === 'active') storedNormalized.set(s.id, s.normalized);
+    // First which rows compare with which records (row by row, as before), then the
+    // comparisons record by record: a member is parsed just before its comparisons and is
+    // garbage right after (unless the cache keeps it parsed), instead of all of a chunk's
+    // ~10,000 parsed members living, and surviving the young generation, until the last row.
     const levels: ChunkPreread['levels'] = [];
+    /** Per candidate record: the rows (indices) to compare it with. */
+    const rowsOf = new Map<string, number[]>();
     for (const [i, r] of rows.entries()) {
       if (slicer.due()) await slicer.yield();
       if (replay(r)) continue;
@@ -319,16 +323,29 @@ export class ChunkLinkageService {
         const b = blocks.get(keys[ki]);
         if (!b || b === 'oversized' || b.length > caps[ki]) continue;
         for (const id of b) {
-          if (id === own || byCandidate.has(id)) continue;
-          const n = normalizedOf.get(id);
-          // The index only grows while the chunk links (its prior only falls): a pair that
-          // cannot reach the review floor at read.recordCount never will (PRUNED).
-          if (n) byCandidate.set(id, this.matching.compareLevelsAbove(r.prepared.normalized, n, read.recordCount));
+          if (id === own || byCandidate.has(id) || !(memberById.has(id) || storedNormalized.has(id))) continue;
+          byCandidate.set(id, PRUNED); // its levels come below
+          const list = rowsOf.get(id);
+          if (list) list.push(i);
+          else rowsOf.set(id, [i]);
         }
       }
       levels[i] = byCandidate;
-      timer?.count('prescored', byCandidate.size);
-      for (const l of byCandidate.values()) if (l === PRUNED) timer?.count('prepruned', 1);
+    }
+    for (const [id, list] of rowsOf) {
+      if (slicer.due()) await slicer.yield();
+      const member = memberById.get(id);
+      const n = member ? this.cache.normalizedOf(member) : storedNormalized.get(id)!;
+      // The index only grows while the chunk links (its prior only falls): a pair that
+      // cannot reach the review floor at read.recordCount never will (PRUNED).
+      for (const i of list) levels[i]!.set(id, this.matching.compareLevelsAbove(rows[i].prepared.normalized, n, read.recordCount));
+    }
+    if (timer) {
+      for (const byCandidate of levels) {
+        if (!byCandidate) continue;
+        timer.count('prescored', byCandidate.size);
+        for (const l of byCandidate.values()) if (l === PRUNED) timer.count('prepruned', 1);
+      }
     }
     timer?.lap('preScore');
     const pre: ChunkPreread = {
