@@ -118,9 +118,9 @@ export class InProcessJobQueue extends JobQueue {
     if (job.attempts < this.attempts && !this.closed) {
       const delay = this.backoffMs * 2 ** (job.attempts - 1);
       this.logger.warn({ queue, attempt: job.attempts, reason, retryInMs: delay }, 'job attempt failed');
+      // close() clears the timers still waiting: one that fires finds the queue open.
       const timer = setTimeout(() => {
         lane.delayed.delete(timer);
-        if (this.closed) return this.wakeIfIdle();
         lane.pending.push(job);
         this.pump(queue, lane);
       }, delay);

@@ -151,7 +151,7 @@ function stateOf(pre: ChunkPreread, organizationId: string, cache: MemberCache):
     recs.set(s.id, st);
     byLocal.set(s.localId, st);
   }
-  for (const c of pre.members) recs.set(c.id, memberState(c, cache));
+  for (const c of pre.members) recs.set(c.id, new MemberState(c, cache));
   const blocks = new Map<string, Set<string> | 'oversized'>();
   const blocksOf = new Map<string, string[]>();
   for (const [k, ids] of pre.blocks) blocks.set(k, ids === 'oversized' ? 'oversized' : new Set());
@@ -514,7 +514,7 @@ export class ChunkLinkageService {
         for (const id of ids) if (!recs.has(id)) missing.add(id);
       }
       for (const c of await this.repo.findActiveRecords([...missing], m)) {
-        recs.set(c.id, memberState(c, this.cache));
+        recs.set(c.id, new MemberState(c, this.cache));
       }
       for (const k of oversizedKeys) {
         const b = blocks.get(k);
@@ -787,11 +787,6 @@ export class ChunkLinkageService {
     const { id, version, hash } = this.matching.ruleSet;
     return { id, version, hash };
   }
-}
-
-/** A block member as the chunk sees it, its normalized record parsed from the stored text on first use (or kept parsed by the cache). */
-function memberState(c: BlockRecordRow, cache: MemberCache): RecordState {
-  return new MemberState(c, cache);
 }
 
 /**
