@@ -412,14 +412,16 @@ export class ChunkLinkageRepository {
 
   insertRecords(organizationId: string, rows: RecordWrite[]): Statement | null {
     if (!rows.length) return null;
-    // One JSON document for the whole chunk (jsonb_to_recordset): a text[] parameter of JSON
+    // One JSON document for the whole chunk (json_to_recordset): a text[] parameter of JSON
     // documents costs an escaping pass per element in the driver and an array parse here.
+    // Read as `json`, each record's documents are stored as the text they are here (the
+    // columns are json: RecordDocumentsAsJson), never parsed into a tree.
     // Built from each record's `fields` (serialized before the lock) where given.
     const doc = `[${rows.map((r) => `{"id":${json(r.id)},${r.fields ?? recordFields(r.localId, r.demographics, r.normalized, r.contentHash)},"ld":${json(r.lastDecision)}}`).join(',')}]`;
     return statement(
       `INSERT INTO source_record (id, organization_id, local_id, demographics, normalized, content_hash, last_decision)
        SELECT u.id, $1, u.local_id, u.d, u.n, u.h, u.ld
-       FROM jsonb_to_recordset($2::jsonb) AS u(id uuid, local_id text, d jsonb, n jsonb, h text, ld jsonb)`,
+       FROM json_to_recordset($2::json) AS u(id uuid, local_id text, d json, n json, h text, ld json)`,
       [organizationId, doc],
     );
   }
@@ -428,8 +430,8 @@ export class ChunkLinkageRepository {
   updateRecords(rows: RecordWrite[]): Statement | null {
     if (!rows.length) return null;
     return statement(
-      `UPDATE source_record s SET demographics = u.d::jsonb, normalized = u.n::jsonb, content_hash = u.h,
-         last_decision = u.ld::jsonb, status = 'active', retired_at = NULL, updated_at = now()
+      `UPDATE source_record s SET demographics = u.d::json, normalized = u.n::json, content_hash = u.h,
+         last_decision = u.ld::json, status = 'active', retired_at = NULL, updated_at = now()
        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[]) AS u(id, d, n, h, ld)
        WHERE s.id = u.id`,
       [rows.map((r) => r.id), rows.map((r) => json(r.demographics)), rows.map((r) => json(r.normalized)),
@@ -511,7 +513,10 @@ export class ChunkLinkageRepository {
     );
   }
 
-  /** Appends the link history in the chunk's row order. */
+  /**
+   * Appends the link history in the chunk's row order. The document is read as `json` (lexed,
+   * each field taken as its text): only the contributions are built into jsonb, for their column.
+   */
   appendEvents(events: EventWrite[], ruleSet: RuleSetRef, actorClientId: string | null, requestId: string | null): Statement | null {
     if (!events.length) return null;
     return statement(
@@ -519,8 +524,8 @@ export class ChunkLinkageRepository {
          contributions, prior_weight, reason, rule_set_id, rule_set_version, rule_set_hash, actor_client_id, request_id)
        SELECT u.record_id, u.person_id, u.previous, u.event, u.method, u.grade, u.score, u.probability, u.c, u.prior,
               u.reason, $2, $3, $4, $5, $6
-       FROM jsonb_to_recordset($1::jsonb) AS u(ord int, record_id uuid, person_id uuid, previous uuid, event text, method text, grade text,
-                                               score float8, probability float8, c jsonb, prior float8, reason text)
+       FROM json_to_recordset($1::json) AS u(ord int, record_id uuid, person_id uuid, previous uuid, event text, method text, grade text,
+                                             score float8, probability float8, c jsonb, prior float8, reason text)
        ORDER BY u.ord`,
       [
         json(events.map((e, ord) => ({

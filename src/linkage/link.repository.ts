@@ -152,7 +152,7 @@ export class LinkRepository {
            flags = EXCLUDED.flags, rule_set_id = EXCLUDED.rule_set_id, rule_set_version = EXCLUDED.rule_set_version,
            rule_set_hash = EXCLUDED.rule_set_hash, linked_by = EXCLUDED.linked_by, linked_at = now()
          RETURNING record_id),
-       decision AS (UPDATE source_record SET last_decision = $19 WHERE id = $1 AND $19::jsonb IS NOT NULL)
+       decision AS (UPDATE source_record SET last_decision = $19 WHERE id = $1 AND $19::json IS NOT NULL)
        INSERT INTO link_event (record_id, person_id, previous_person_id, event, method, grade, score, probability,
          contributions, prior_weight, reason, rule_set_id, rule_set_version, rule_set_hash, actor_client_id, request_id,
          merge_id, note)

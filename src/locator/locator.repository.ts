@@ -115,7 +115,7 @@ function isoTimestamp(column: string): string {
 function identifierPersonsCte(kind: IdentifierMatch['kind']): string {
   // The index finds the few records first; their persons are then read by primary key
   // (a plain join lets the planner walk every person in id order for DISTINCT ... LIMIT).
-  const predicate = kind === 'ssn' ? `$3::text IS NOT NULL AND (r.normalized ->> 'ssn') = $3::text` : `(r.normalized -> 'identifiers') @> $3::jsonb`;
+  const predicate = kind === 'ssn' ? `$3::text IS NOT NULL AND (r.normalized ->> 'ssn') = $3::text` : `((r.normalized -> 'identifiers')::jsonb) @> $3::jsonb`;
   return `
     org AS (SELECT id FROM organization WHERE assigning_authority = $1),
     persons AS (

@@ -69,7 +69,7 @@ export interface AddressValue {
 }
 
 /**
- * The normalized form of one record. Plain JSON data (stored in a jsonb column and read
+ * The normalized form of one record. Plain JSON data (stored in a json column and read
  * back), version-tagged so a stored form from an older normalizer can be recognised.
  */
 export interface NormalizedRecord {
