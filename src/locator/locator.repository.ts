@@ -115,20 +115,28 @@ function isoTimestamp(column: string): string {
 function identifierPersonsCte(kind: IdentifierMatch['kind']): string {
   // The index finds the few records first; their persons are then read by primary key
   // (a plain join lets the planner walk every person in id order for DISTINCT ... LIMIT).
-  const predicate = kind === 'ssn' ? `$3::text IS NOT NULL AND (r.normalized ->> 'ssn') = $3::text` : `((r.normalized -> 'identifiers')::jsonb) @> $3::jsonb`;
+  // An MRN's record is probed by its unique key alone, its status checked after: with
+  // status = 'active' in the probe, a generic plan made on empty tables scanned a partial index
+  // of every active record instead (ix_source_record_ssn, filtered by the local id).
+  // Another identifier's persons come from active_persons_with_identifiers (migration
+  // LocatorPersonsWithIdentifiers), planned at each run with the statistics of the moment.
+  const persons =
+    kind === 'ssn'
+      ? `SELECT DISTINCT l.person_id FROM source_record r JOIN record_link l ON l.record_id = r.id
+              WHERE r.status = 'active' AND $3::text IS NOT NULL AND (r.normalized ->> 'ssn') = $3::text`
+      : `SELECT active_persons_with_identifiers($3::jsonb)`;
   return `
     org AS (SELECT id FROM organization WHERE assigning_authority = $1),
     persons AS (
       SELECT p.id FROM org
-        JOIN source_record r ON r.organization_id = org.id AND r.local_id = $2 AND r.status = 'active'
+        CROSS JOIN LATERAL (SELECT id, status FROM source_record WHERE organization_id = org.id AND local_id = $2 LIMIT 1) r
         JOIN record_link l ON l.record_id = r.id
         JOIN person p ON p.id = l.person_id AND p.status = 'active' AND p.consent = 'opt-in'
+      WHERE r.status = 'active'
       UNION ALL
       (SELECT p.id FROM person p
         WHERE NOT EXISTS (SELECT 1 FROM org)
-          AND p.id = ANY(ARRAY(
-              SELECT DISTINCT l.person_id FROM source_record r JOIN record_link l ON l.record_id = r.id
-              WHERE r.status = 'active' AND ${predicate}))
+          AND p.id = ANY(ARRAY(${persons}))
           AND p.status = 'active' AND p.consent = 'opt-in'
         LIMIT 2))`;
 }

@@ -4,6 +4,9 @@ import { buildDemographics } from '../factories/demographics.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { TEST_DATABASE_ADMIN_URL, TEST_DATABASE_NAME, TEST_DATABASE_URL } from '../support/test-env.js';
 
+/** A driver's licence number system: an identifier the locator finds through the records' normalized form. */
+const DL = 'urn:oid:2.16.840.1.113883.4.3.25';
+
 /** Tables that grow with the index: a statement must reach their rows through an index condition. */
 const GROWING = new Set(['source_record', 'blocking_key', 'record_link', 'term_frequency', 'person', 'link_event', 'review_task', 'audit_event', 'no_match_assertion']);
 
@@ -38,7 +41,7 @@ function unkeyedScans(node: PlanNode, out: string[] = []): string[] {
  * record. So each statement the feed sends is planned here on empty tables, over one
  * connection, and must probe the growing tables by key.
  */
-describe('feed statements under generic plans made on empty tables', () => {
+describe('feed and locator statements under generic plans made on empty tables', () => {
   let t: TestApp;
   // A database of its own, migrated at start: the growing tables have no pages and no
   // statistics. (In the shared test database a TRUNCATE empties them, but the column
@@ -65,7 +68,7 @@ describe('feed statements under generic plans made on empty tables', () => {
     await c.end();
   });
 
-  it('looks every row up by key, whatever the path of the feed', async () => {
+  it('looks every row up by key, whatever the path of the feed or the lookup', async () => {
     await t.createOrganization('north', 'urn:oid:2.16.840.1.113883.3.5001');
     await t.createOrganization('south', 'urn:oid:2.16.840.1.113883.3.5002');
     const admin = await t.adminToken();
@@ -77,6 +80,17 @@ describe('feed statements under generic plans made on empty tables', () => {
     await put('south', 'b-1', buildDemographics({}, 1)).expect(200); // an update: moves out
     await t.http().delete('/api/v1/organizations/north/records/a-1').auth(admin, { type: 'bearer' }).expect(204);
     await put('north', 'a-1', buildDemographics({}, 0)).expect(200); // back from retirement
+    await put('south', 'b-2', buildDemographics({ identifiers: [{ system: DL, value: 'D-1234' }] }, 2)).expect(201);
+    // The locator's lookups by MRN, by SSN and by another identifier, planned here as well.
+    const query = (await t.clientToken(['query'])).token;
+    const located = async (identifier: string) =>
+      (await t.http().get('/api/v1/record-locations').query({ identifier }).auth(query, { type: 'bearer' }).expect(200)).body.locations.map(
+        (l: { organization: { id: string }; patientIdentifier: { value: string } }) => `${l.organization.id}/${l.patientIdentifier.value}`,
+      );
+    const ssn = buildDemographics({}, 0).identifiers![0];
+    expect(await located('urn:oid:2.16.840.1.113883.3.5001|a-1')).toEqual(['north/a-1']);
+    expect(await located(`${ssn.system}|${ssn.value}`)).toEqual(['north/a-1']);
+    expect(await located(`${DL}|D-1234`)).toEqual(['south/b-2']);
 
     const statements: Array<{ name: string; statement: string; params: number }> = await t.dataSource.query(
       `SELECT name, statement, cardinality(parameter_types) AS params FROM pg_prepared_statements WHERE NOT from_sql`,
