@@ -132,7 +132,7 @@ async function seed(db: pg.Client, persons: Demographics[]): Promise<void> {
     await db.query(
       `INSERT INTO source_record (id, organization_id, local_id, demographics, normalized, content_hash)
        SELECT md5('r' || i)::uuid, 'org-' || o, 'MRN-' || i, d, n, md5(d::text)
-       FROM unnest($1::int[], $2::int[], $3::jsonb[], $4::jsonb[]) AS t(i, o, d, n)`,
+       FROM unnest($1::int[], $2::int[], $3::json[], $4::json[]) AS t(i, o, d, n)`,
       [ids, ids.map(orgOf), ids.map((i) => JSON.stringify(persons[personOf(i)])), ids.map((i) => JSON.stringify(normalized[personOf(i)]))],
     );
     const kRecord: number[] = [];
