@@ -1,5 +1,20 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
+/** The three documents as `type`, with the locator's indexes over `identifiers` (its expression). */
+async function documentsAs(q: QueryRunner, type: 'json' | 'jsonb', identifiers: string): Promise<void> {
+  await q.query(`DROP INDEX ix_source_record_identifiers`);
+  await q.query(`DROP INDEX ix_source_record_ssn`);
+  await q.query(`
+    ALTER TABLE source_record
+      ALTER COLUMN demographics TYPE ${type} USING demographics::${type},
+      ALTER COLUMN normalized TYPE ${type} USING normalized::${type},
+      ALTER COLUMN last_decision DROP DEFAULT,
+      ALTER COLUMN last_decision TYPE ${type} USING last_decision::${type},
+      ALTER COLUMN last_decision SET DEFAULT '{}'::${type}`);
+  await q.query(`CREATE INDEX ix_source_record_ssn ON source_record ((normalized ->> 'ssn')) WHERE status = 'active'`);
+  await q.query(`CREATE INDEX ix_source_record_identifiers ON source_record USING gin ((${identifiers}) jsonb_path_ops) WHERE status = 'active'`);
+}
+
 /**
  * A source record's three documents (demographics as fed, the normalized form, the answer kept
  * for replays) become `json`: the service writes each whole and reads each whole, and never
@@ -20,34 +35,10 @@ export class RecordDocumentsAsJson1764129600000 implements MigrationInterface {
   name = 'RecordDocumentsAsJson1764129600000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`DROP INDEX ix_source_record_identifiers`);
-    await q.query(`DROP INDEX ix_source_record_ssn`);
-    await q.query(`
-      ALTER TABLE source_record
-        ALTER COLUMN demographics TYPE json USING demographics::json,
-        ALTER COLUMN normalized TYPE json USING normalized::json,
-        ALTER COLUMN last_decision DROP DEFAULT,
-        ALTER COLUMN last_decision TYPE json USING last_decision::json,
-        ALTER COLUMN last_decision SET DEFAULT '{}'::json`);
-    await q.query(`CREATE INDEX ix_source_record_ssn ON source_record ((normalized ->> 'ssn')) WHERE status = 'active'`);
-    await q.query(`
-      CREATE INDEX ix_source_record_identifiers ON source_record USING gin (((normalized -> 'identifiers')::jsonb) jsonb_path_ops)
-      WHERE status = 'active'`);
+    await documentsAs(q, 'json', `(normalized -> 'identifiers')::jsonb`);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP INDEX ix_source_record_identifiers`);
-    await q.query(`DROP INDEX ix_source_record_ssn`);
-    await q.query(`
-      ALTER TABLE source_record
-        ALTER COLUMN demographics TYPE jsonb USING demographics::jsonb,
-        ALTER COLUMN normalized TYPE jsonb USING normalized::jsonb,
-        ALTER COLUMN last_decision DROP DEFAULT,
-        ALTER COLUMN last_decision TYPE jsonb USING last_decision::jsonb,
-        ALTER COLUMN last_decision SET DEFAULT '{}'::jsonb`);
-    await q.query(`CREATE INDEX ix_source_record_ssn ON source_record ((normalized ->> 'ssn')) WHERE status = 'active'`);
-    await q.query(`
-      CREATE INDEX ix_source_record_identifiers ON source_record USING gin ((normalized -> 'identifiers') jsonb_path_ops)
-      WHERE status = 'active'`);
+    await documentsAs(q, 'jsonb', `normalized -> 'identifiers'`);
   }
 }
