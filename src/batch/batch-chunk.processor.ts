@@ -6,7 +6,7 @@ import type { Actor } from '../auth/auth.decorators.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { CpuSlicer, holdBatchLock } from '../common/cpu-slices.js';
-import { errorCodeOf } from '../common/errors/error-code.js';
+import { errorCodeOf, errorReasonOf } from '../common/errors/error-code.js';
 import { PhaseTimer } from '../common/phase-timer.js';
 import { TableStatisticsService } from '../database/table-statistics.service.js';
 import { runInTransaction } from '../database/transaction.js';
@@ -330,7 +330,7 @@ export class BatchChunkProcessor implements OnModuleInit, OnApplicationBootstrap
 
 /** A PostgreSQL SQLSTATE or the error class: never the message (it may quote values). */
 function errorCode(e: unknown): string {
-  return errorCodeOf(e) ?? (e instanceof Error ? e.name : typeof e);
+  return errorCodeOf(e) ?? errorReasonOf(e);
 }
 
 /** This process's heap in use and resident set (MB), for the debug timings line. */
