@@ -60,6 +60,8 @@ export interface ChangedRecordKeys {
   keys: string[];
   /** The record existed in the reference snapshot (`existedIn`): it may have left a block since. */
   existed: boolean;
+  /** Created by a transaction `snapshot` did not see: it is not among that snapshot's records at all. */
+  createdSince: boolean;
 }
 
 /** A link written by a transaction a snapshot did not see. */
@@ -120,6 +122,12 @@ export interface TaskWrite {
 }
 
 const json = (v: unknown) => JSON.stringify(v);
+
+/**
+ * The transaction id a count reports (`ExactCountBase.xid`): its own, assigned if need be, in
+ * the transaction that will write; none in a read-only one (which must not take an id for it).
+ */
+const xidOf = (readOnly: boolean) => (readOnly ? `NULL::text` : `pg_current_xact_id()::text`);
 
 /** A write statement of the chunk, to run alone or with others (`runTogether`). */
 export interface Statement {
@@ -194,6 +202,12 @@ export class ChunkLinkageRepository {
     await m.query(`SELECT set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)`);
   }
 
+  /** This transaction's id (assigned now if it had none). */
+  async currentXid(m: EntityManager): Promise<string> {
+    const rows: Array<{ xid: string }> = await m.query(`SELECT pg_current_xact_id()::text AS xid`);
+    return rows[0].xid;
+  }
+
   /**
    * The transaction's snapshot, as text: run first in a REPEATABLE READ transaction, it is the
    * snapshot every later statement of it reads (`findChangedRecords` asks what it missed).
@@ -214,10 +228,11 @@ export class ChunkLinkageRepository {
    */
   async findChangedRecords(snapshot: string, limit: number, existedIn: string, m: EntityManager): Promise<{ rows: ChangedRecordKeys[]; complete: boolean }> {
     const rows: Array<ChangedRecordKeys & { visible: boolean; keyList: string }> = await m.query(
-      `SELECT r.id, r.organization_id AS "organizationId", r.local_id AS "localId", r.status, r.visible, r.existed,
+      `SELECT r.id, r.organization_id AS "organizationId", r.local_id AS "localId", r.status, r.visible, r.existed, r."createdSince",
               CASE WHEN r.visible THEN '' ELSE (SELECT coalesce(string_agg(key, E'\n'), '') FROM blocking_key WHERE record_id = r.id) END AS "keyList"
        FROM (SELECT id, organization_id, local_id, status, pg_visible_in_snapshot(changed_xid, $1::pg_snapshot) AS visible,
-                    created_xid IS NULL OR pg_visible_in_snapshot(created_xid, $3::pg_snapshot) AS existed
+                    created_xid IS NULL OR pg_visible_in_snapshot(created_xid, $3::pg_snapshot) AS existed,
+                    created_xid IS NOT NULL AND NOT pg_visible_in_snapshot(created_xid, $1::pg_snapshot) AS "createdSince"
              FROM source_record
              WHERE changed_xid >= pg_snapshot_xmin($1::pg_snapshot) ORDER BY changed_xid LIMIT $2) r`,
       [snapshot, limit, existedIn],
@@ -229,12 +244,12 @@ export class ChunkLinkageRepository {
   }
 
   /**
-   * The number of active records, with the statement's snapshot, this transaction's id and a
-   * clock reading taken after the snapshot (text, exact): the base `countChangedSince` counts on from.
+   * The number of active records, with the statement's snapshot and this transaction's id: the
+   * base `countChangedSince` counts on from.
    */
-  async countActive(m: EntityManager): Promise<{ n: number; snapshot: string; xid: string; t0: string; file: string }> {
-    const rows: Array<{ n: number; snapshot: string; xid: string; t0: string; file: string }> = await m.query(
-      `SELECT count(*)::int AS n, pg_current_snapshot()::text AS snapshot, pg_current_xact_id()::text AS xid, clock_timestamp()::text AS t0,
+  async countActive(m: EntityManager, readOnly = false): Promise<{ n: number; snapshot: string; xid: string; file: string }> {
+    const rows: Array<{ n: number; snapshot: string; xid: string; file: string }> = await m.query(
+      `SELECT count(*)::int AS n, pg_current_snapshot()::text AS snapshot, ${xidOf(readOnly)} AS xid,
               pg_relation_filenode('source_record')::text AS file
        FROM source_record WHERE status = 'active'`,
     );
@@ -244,30 +259,32 @@ export class ChunkLinkageRepository {
   /**
    * What records written since `snapshot` by transactions it did not see, but for `xid` (whose
    * writes the caller counted), add to the number of active records: each created by a
-   * transaction that began after `t0` (read after the snapshot was taken, so it cannot have been
-   * visible) adds one if active now; any other (a record that may have existed in the snapshot:
-   * retired, reactivated, changed) is `unknown` (then count in full). An index range of about one
-   * chunk of rows; at most `limit` (`complete` false when there may be more). Also the
-   * statement's snapshot, this transaction's id and a clock reading after the snapshot, as `countActive` gives.
+   * transaction the snapshot did not see (`created_xid`) adds one if active now; any other (a
+   * record that may have existed in the snapshot: retired, reactivated, changed) is `unknown`
+   * (then count in full). An index range of about one chunk of rows; at most `limit`
+   * (`complete` false when there may be more). Also the statement's snapshot and this
+   * transaction's id, as `countActive` gives.
    */
   async countChangedSince(
-    base: { snapshot: string; xid: string; t0: string },
+    base: { snapshot: string; xid: string },
     limit: number,
     m: EntityManager,
-  ): Promise<{ added: number; unknown: number; complete: boolean; snapshot: string; xid: string; t0: string; file: string }> {
-    const rows: Array<{ added: number; unknown: number; changed: number; snapshot: string; xid: string; t0: string; file: string }> = await m.query(
-      `SELECT count(*) FILTER (WHERE c.status = 'active' AND c.created_at > $3::timestamptz)::int AS added,
-              count(*) FILTER (WHERE NOT (c.created_at > $3::timestamptz))::int AS unknown, count(*)::int AS changed,
-              pg_current_snapshot()::text AS snapshot, pg_current_xact_id()::text AS xid, clock_timestamp()::text AS t0,
+    readOnly = false,
+  ): Promise<{ added: number; unknown: number; complete: boolean; snapshot: string; xid: string; file: string }> {
+    const rows: Array<{ added: number; unknown: number; changed: number; snapshot: string; xid: string; file: string }> = await m.query(
+      `SELECT count(*) FILTER (WHERE c.status = 'active' AND c.created_since)::int AS added,
+              count(*) FILTER (WHERE NOT c.created_since)::int AS unknown, count(*)::int AS changed,
+              pg_current_snapshot()::text AS snapshot, ${xidOf(readOnly)} AS xid,
               pg_relation_filenode('source_record')::text AS file
-       FROM (SELECT status, created_at FROM source_record
+       FROM (SELECT status, created_xid IS NOT NULL AND NOT pg_visible_in_snapshot(created_xid, $1::pg_snapshot) AS created_since
+             FROM source_record
              WHERE changed_xid >= pg_snapshot_xmin($1::pg_snapshot) AND NOT pg_visible_in_snapshot(changed_xid, $1::pg_snapshot)
                AND changed_xid <> $2::xid8
-             LIMIT $4) c`,
-      [base.snapshot, base.xid, base.t0, limit],
+             LIMIT $3) c`,
+      [base.snapshot, base.xid, limit],
     );
     const r = rows[0];
-    return { added: r.added, unknown: r.unknown, complete: r.changed < limit, snapshot: r.snapshot, xid: r.xid, t0: r.t0, file: r.file };
+    return { added: r.added, unknown: r.unknown, complete: r.changed < limit, snapshot: r.snapshot, xid: r.xid, file: r.file };
   }
 
   /** Ids of records and links written since `snapshot` by transactions it did not see; at most `limit`. */

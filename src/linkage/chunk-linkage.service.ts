@@ -110,6 +110,11 @@ export interface ChunkPreread {
   /** Per row (index in the chunk): candidate record id → levels (`compareLevels`). */
   levels: Array<Map<string, Int16Array> | undefined>;
   recordCount: number;
+  /**
+   * The exact number of active records as of `snapshot`, counted by `catchUpEarly` before the
+   * lock; under the lock the records created since are added from the catch-up's own rows.
+   */
+  countAtSnapshot?: CountAtSnapshot;
   /** The chunk's view of records and blocks, built from the above before the lock (`stateOf`). */
   state?: ChunkState;
   /** A link attempt changed `state`: another attempt builds it again. */
@@ -139,7 +144,14 @@ interface CatchUp {
    * created since only joins blocks.
    */
   shrinks: boolean;
+  /** Of the records written since the snapshot, those created since and active now (each one more in the index). */
+  createdActive: number;
+  /** Every record written since the snapshot was created since (none that the snapshot counted has changed). */
+  onlyCreated: boolean;
 }
+
+/** An exact count of active records as of a snapshot of a read-only transaction (`ExactCountBase` but the writer's id). */
+type CountAtSnapshot = Omit<ExactCountBase, 'xid'>;
 
 /** The chunk's view from what `preread` read: built once per link attempt (the attempt changes it). */
 function stateOf(pre: ChunkPreread, organizationId: string, cache: MemberCache): ChunkState {
@@ -441,6 +453,7 @@ export class ChunkLinkageService {
     timer?.count('changed', r.rows.length + l.rows.length);
     return {
       records, links: l.rows.filter((x) => !changedIds.has(x.recordId)), shrinks: r.rows.some((c) => c.existed),
+      createdActive: r.rows.filter((c) => c.createdSince && c.status === 'active').length, onlyCreated: r.rows.every((c) => c.createdSince),
     };
   }
 
@@ -461,6 +474,10 @@ export class ChunkLinkageService {
     applyCatchUp(stateOf(pre, organizationId, this.cache), c, organizationId, pre.localIds);
     pre.caughtUp.push(c);
     pre.snapshot = snapshot;
+    // The index size as of this snapshot, here rather than under the lock (where a count in
+    // full, every 30 s, read every record's heap page while the other chunks waited).
+    const { xid: _none, ...count } = await this.countNow(m, true);
+    pre.countAtSnapshot = count;
     timer?.count('caughtUpEarly', c.records.length);
   }
 
@@ -479,7 +496,7 @@ export class ChunkLinkageService {
   ): Promise<ChunkRowOutcome[]> {
     const ruleSet = this.ruleSetRef();
     let pre = preread ?? (await this.preread(organizationId, rows, m, { snapshot: false }));
-    let caught: CatchUp = { records: [], links: [], shrinks: false };
+    let caught: CatchUp = { records: [], links: [], shrinks: false, createdActive: 0, onlyCreated: false };
     if (pre.snapshot !== null) {
       const c = await this.readCatchUp(organizationId, pre, m, timer);
       if (c) caught = c;
@@ -547,13 +564,14 @@ export class ChunkLinkageService {
     // each record's transaction. It covers this process's commits exactly and other
     // processes' as of the count's last read (RecordCountCache, at most 10 s old). Each row is
     // scored with the records before it, as the feed scores a record before it is stored.
-    const counted = await this.exactRecordCount(m);
+    const counted = await this.exactRecordCount(m, pre, caught);
     let recordCount = counted.n;
     // The read's levels pruned pairs that cannot reach the review floor with the prior of
     // its index size; a smaller index gives a larger prior, so they are used only if the index
     // has not shrunk since (records retired in between).
     const levelsValid = recordCount >= pre.recordCount;
     timer?.lap('readOther');
+    if (counted.early) timer?.count('countedEarly', 1);
     timer?.count('keys', keys.length);
 
     // What the chunk writes, final state per record; events and tasks in row order.
@@ -682,7 +700,7 @@ export class ChunkLinkageService {
     this.matching.countOversized(oversized);
     // The index size after this chunk's rows, as of the count's snapshot: the next chunk of this
     // process counts on from it once this one has committed (`countSettled`).
-    this.pendingCount = { ...counted, n: recordCount };
+    this.pendingCount = { ...counted.base, n: counted.base.n + recordCount - counted.n };
     timer?.lap('match');
     // Keys inserted before the lock for a row that is not new any more (its local id was stored
     // since the early read): deleted.
@@ -698,17 +716,38 @@ export class ChunkLinkageService {
    * `unknown` (then, and for the first chunk, every 30 s, or after more than CATCH_UP_LIMIT
    * changes, the table is counted in full). The same number a count of the table would give,
    * without reading the table: the full count read every record's heap page (a seq scan of
-   * 194 MB at 100k records, 64-88 ms, growing with the index).
+   * 194 MB at 100k records, 64-88 ms, growing with the index). Where `catchUpEarly` counted
+   * already (before the lock, as of the snapshot the catch-up under the lock starts from), only
+   * the records that catch-up lists are added: no count under the lock at all. `base`: what the
+   * next chunk of this process counts on from, once this one has committed its rows on top.
    */
-  private async exactRecordCount(m: EntityManager): Promise<ExactCountBase> {
+  private async exactRecordCount(m: EntityManager, pre: ChunkPreread, caught: CatchUp): Promise<{ n: number; base: ExactCountBase; early: boolean }> {
     this.pendingCount = null;
+    const early = pre.countAtSnapshot;
+    if (early && early.snapshot === pre.snapshot && caught.onlyCreated) {
+      // Counted before the lock as of the snapshot the catch-up started from, which listed every
+      // record written since: each is new (none the count saw has changed), one more if active.
+      // The next chunk counts on from that snapshot (with this transaction's writes), so the
+      // records caught up here are counted again there, not in its base.
+      return { n: early.n + caught.createdActive, base: { ...early, xid: await this.repo.currentXid(m) }, early: true };
+    }
+    const now = await this.countNow(m, false);
+    return { n: now.n, base: now, early: false };
+  }
+
+  /**
+   * The exact count as of the statement's snapshot (the transaction's, in REPEATABLE READ):
+   * counted on from this process's base, or in full. `readOnly`: in a transaction that writes
+   * nothing, which must not take a transaction id for it (the base's `xid` is then null).
+   */
+  private async countNow(m: EntityManager, readOnly: boolean): Promise<ExactCountBase> {
     const base = this.matching.exactCountBase();
     if (base) {
-      const d = await this.repo.countChangedSince(base, CATCH_UP_LIMIT, m);
+      const d = await this.repo.countChangedSince(base, CATCH_UP_LIMIT, m, readOnly);
       // A new file node: the table was truncated since (tests); rows deleted are not seen otherwise (nothing deletes records but by hand).
-      if (d.complete && d.unknown === 0 && d.file === base.file) return { n: base.n + d.added, snapshot: d.snapshot, xid: d.xid, t0: d.t0, file: d.file, takenAt: base.takenAt };
+      if (d.complete && d.unknown === 0 && d.file === base.file) return { n: base.n + d.added, snapshot: d.snapshot, xid: d.xid, file: d.file, takenAt: base.takenAt };
     }
-    const full = await this.repo.countActive(m);
+    const full = await this.repo.countActive(m, readOnly);
     return { ...full, takenAt: Date.now() };
   }
 

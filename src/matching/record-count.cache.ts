@@ -10,14 +10,12 @@ const EXACT_TTL_MS = 30_000;
  * The exact number of active records as of `snapshot` (a pg_snapshot taken under the batch
  * lock) plus what the transaction `xid` that took it wrote after it (a batch chunk's own
  * rows), committed: the next chunk of this process counts from it (ChunkLinkageService).
- * `t0`: a clock_timestamp() read after the snapshot was taken (text, exact); `takenAt`: when
- * the count was last taken in full (ms).
+ * `takenAt`: when the count was last taken in full (ms).
  */
 export interface ExactCountBase {
   n: number;
   snapshot: string;
   xid: string;
-  t0: string;
   /** The table's file node: a TRUNCATE (tests) gives it a new one, and the base no longer holds. */
   file: string;
   takenAt: number;
