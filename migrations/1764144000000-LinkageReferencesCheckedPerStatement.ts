@@ -48,6 +48,16 @@ function parentCheck(parent: string): string {
     .join('');
 }
 
+/** A trigger function running `checks` (PL/pgSQL statements). */
+const checkFunction = (name: string, checks: string): string => `
+      CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN${checks}
+        RETURN NULL;
+      END $$`;
+
+/** The statements whose new rows are checked: `link_event` is append-only (its own trigger refuses updates). */
+const eventsOf = (child: string): string[] => (child === 'link_event' ? ['insert'] : ['insert', 'update']);
+
 /**
  * The references a batch chunk writes a thousand rows of under the batch lock are checked once
  * per statement instead of once per row, as BlockingKeyWithoutRecordForeignKey did for the keys.
@@ -63,7 +73,7 @@ function parentCheck(parent: string): string {
  * still referenced (as `NO ACTION` did). The service never deletes these rows nor changes their
  * ids (records and persons are retired); unlike a foreign key the check locks nothing, so a row
  * deleted by a concurrent transaction between the check and the commit would go unnoticed —
- * nothing deletes them. `link_event` is append-only (its own trigger), so only inserts are checked.
+ * nothing deletes them.
  */
 export class LinkageReferencesCheckedPerStatement1764144000000 implements MigrationInterface {
   name = 'LinkageReferencesCheckedPerStatement1764144000000';
@@ -71,24 +81,15 @@ export class LinkageReferencesCheckedPerStatement1764144000000 implements Migrat
   async up(q: QueryRunner): Promise<void> {
     for (const r of REFERENCES) await q.query(`ALTER TABLE ${r.child} DROP CONSTRAINT ${r.constraint}`);
     for (const child of tables((r) => r.child)) {
-      await q.query(`
-      CREATE FUNCTION ${child}_references_exist() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN${childCheck(child)}
-        RETURN NULL;
-      END $$`);
-      const events = child === 'link_event' ? ['INSERT'] : ['INSERT', 'UPDATE'];
+      await q.query(checkFunction(`${child}_references_exist`, childCheck(child)));
       // A trigger with a transition table serves one event only.
-      for (const event of events) {
-        await q.query(`CREATE TRIGGER tr_${child}_references_exist_${event.toLowerCase()} AFTER ${event} ON ${child}
+      for (const event of eventsOf(child)) {
+        await q.query(`CREATE TRIGGER tr_${child}_references_exist_${event} AFTER ${event.toUpperCase()} ON ${child}
           REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION ${child}_references_exist()`);
       }
     }
     for (const parent of tables((r) => r.parent)) {
-      await q.query(`
-      CREATE FUNCTION ${parent}_unreferenced() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN${parentCheck(parent)}
-        RETURN NULL;
-      END $$`);
+      await q.query(checkFunction(`${parent}_unreferenced`, parentCheck(parent)));
       await q.query(`CREATE TRIGGER tr_${parent}_unreferenced AFTER DELETE ON ${parent}
         REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION ${parent}_unreferenced()`);
     }
@@ -100,7 +101,7 @@ export class LinkageReferencesCheckedPerStatement1764144000000 implements Migrat
       await q.query(`DROP FUNCTION ${parent}_unreferenced()`);
     }
     for (const child of tables((r) => r.child)) {
-      for (const event of child === 'link_event' ? ['insert'] : ['insert', 'update']) await q.query(`DROP TRIGGER tr_${child}_references_exist_${event} ON ${child}`);
+      for (const event of eventsOf(child)) await q.query(`DROP TRIGGER tr_${child}_references_exist_${event} ON ${child}`);
       await q.query(`DROP FUNCTION ${child}_references_exist()`);
     }
     for (const r of REFERENCES) {
