@@ -304,7 +304,15 @@ export class ChunkLinkageService {
     // The reads run one at a time per process, each with a snapshot taken inside: the member
     // cache moves forward from one snapshot to the next.
     // Scoring too runs one chunk at a time per process: it holds every member parsed.
-    return this.cache.exclusive(async () => this.compareRows(organizationId, rows, await this.readForChunk(organizationId, rows, m, timer), options.snapshot, timer));
+    const base = this.matching.exactCountBase(); // before the read's snapshot: see countNow
+    const pre = await this.cache.exclusive(async () => this.compareRows(organizationId, rows, await this.readForChunk(organizationId, rows, m, timer), options.snapshot, timer));
+    if (pre.snapshot !== null) {
+      // The index size as of the read's snapshot, which the catch-up under the lock starts
+      // from unless `catchUpEarly` moves it on (and counts again).
+      const { xid: _none, ...count } = await this.countNow(m, true, base);
+      pre.countAtSnapshot = count;
+    }
+    return pre;
   }
 
   /** The costly half of scoring each row against its stored candidates, as read in `read`'s snapshot. */
@@ -467,6 +475,7 @@ export class ChunkLinkageService {
    */
   async catchUpEarly(organizationId: string, pre: ChunkPreread, m: EntityManager, timer?: PhaseTimer): Promise<void> {
     if (pre.snapshot === null || pre.used) return;
+    const base = this.matching.exactCountBase(); // before the snapshot: see countNow
     const snapshot = await this.repo.currentSnapshot(m);
     await this.repo.withoutJit(m);
     const c = await this.readCatchUp(organizationId, pre, m);
@@ -476,7 +485,7 @@ export class ChunkLinkageService {
     pre.snapshot = snapshot;
     // The index size as of this snapshot, here rather than under the lock (where a count in
     // full, every 30 s, read every record's heap page while the other chunks waited).
-    const { xid: _none, ...count } = await this.countNow(m, true);
+    const { xid: _none, ...count } = await this.countNow(m, true, base);
     pre.countAtSnapshot = count;
     timer?.count('caughtUpEarly', c.records.length);
   }
@@ -737,11 +746,14 @@ export class ChunkLinkageService {
 
   /**
    * The exact count as of the statement's snapshot (the transaction's, in REPEATABLE READ):
-   * counted on from this process's base, or in full. `readOnly`: in a transaction that writes
-   * nothing, which must not take a transaction id for it (the base's `xid` is then null).
+   * counted on from this process's base, or in full. The base must be one whose chunk the
+   * snapshot sees committed: taken before the snapshot (a chunk sets it after its COMMIT), or
+   * under the lock (this process's chunks before have committed). One set after the snapshot
+   * counts that chunk's rows, which the snapshot does not hold (and the catch-up adds again).
+   * `readOnly`: in a transaction that writes nothing, which must not take a transaction id for
+   * it (the base's `xid` is then null).
    */
-  private async countNow(m: EntityManager, readOnly: boolean): Promise<ExactCountBase> {
-    const base = this.matching.exactCountBase();
+  private async countNow(m: EntityManager, readOnly: boolean, base = this.matching.exactCountBase()): Promise<ExactCountBase> {
     if (base) {
       const d = await this.repo.countChangedSince(base, CATCH_UP_LIMIT, m, readOnly);
       // A new file node: the table was truncated since (tests); rows deleted are not seen otherwise (nothing deletes records but by hand).
