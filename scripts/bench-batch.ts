@@ -14,8 +14,9 @@
  * BENCH_DATABASE_ADMIN_URL, BATCH_CHUNK_ROWS / BATCH_CONCURRENCY (passed to the server),
  * BENCH_LOG_LEVEL (the processes' LOG_LEVEL, default warn; `debug` logs each chunk's phase
  * timings to /tmp/mpi-bench-batch-<port>.log), BENCH_NODE_ARGS (e.g. --cpu-prof),
- * BENCH_HEAP_MB (the processes' --max-old-space-size, default 768, unless BENCH_NODE_ARGS
- * sets one), BENCH_DB_PREFIX (database names `<prefix>_<N>`, default mpi_bench_batch),
+ * BENCH_HEAP_MB (the processes' --max-old-space-size, default 704, unless BENCH_NODE_ARGS
+ * sets one), BENCH_SEMI_SPACE_MB (their --max-semi-space-size, default 64, unless
+ * BENCH_NODE_ARGS sets one; 0 leaves V8's default), BENCH_DB_PREFIX (database names `<prefix>_<N>`, default mpi_bench_batch),
  * BENCH_SERVER_ENTRY (the compiled entry the processes run, default this tree's
  * dist/src/main.js: e.g. another worktree's build, to compare builds back to back).
  */
@@ -36,7 +37,8 @@ const withFebrl = (process.env.BENCH_FEBRL ?? '1') !== '0';
 const extraWorkers = Number(process.env.BENCH_WORKERS ?? 1);
 const seed = Number(process.env.BENCH_SEED ?? 42);
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/2';
-const heapMb = Number(process.env.BENCH_HEAP_MB ?? 768);
+const heapMb = Number(process.env.BENCH_HEAP_MB ?? 704);
+const semiSpaceMb = Number(process.env.BENCH_SEMI_SPACE_MB ?? 64);
 const dbPrefix = process.env.BENCH_DB_PREFIX ?? 'mpi_bench_batch';
 const serverEntry = resolve(process.env.BENCH_SERVER_ENTRY ?? resolve(root, 'dist/src/main.js'));
 
@@ -74,6 +76,8 @@ function startProcess(databaseUrl: string, port: number, prefix: string, migrate
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   // V8 grows its heap far beyond what is live unless told a limit (README, Batch loads).
   if (!nodeArgs.some((a) => a.startsWith('--max-old-space-size'))) nodeArgs.push(`--max-old-space-size=${heapMb}`);
+  // A young generation larger than V8's 16 MB: fewer scavenges of a chunk's short-lived objects (README, Configuration).
+  if (semiSpaceMb > 0 && !nodeArgs.some((a) => a.startsWith('--max-semi-space-size'))) nodeArgs.push(`--max-semi-space-size=${semiSpaceMb}`);
   return spawn(process.execPath, [...nodeArgs, serverEntry], { env, stdio: ['ignore', log, log] });
 }
 
