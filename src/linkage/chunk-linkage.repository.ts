@@ -259,9 +259,9 @@ export class ChunkLinkageRepository {
   /**
    * What records written since `snapshot` by transactions it did not see, but for `xid` (whose
    * writes the caller counted), add to the number of active records: each created by a
-   * transaction the snapshot did not see (`created_xid`) adds one if active now; any other (a
-   * record that may have existed in the snapshot: retired, reactivated, changed) is `unknown`
-   * (then count in full). An index range of about one chunk of rows; at most `limit`
+   * transaction the snapshot did not see (`created_xid`), other than `xid`, adds one if active
+   * now; any other (a record that may have existed in the snapshot, or that `xid` created and
+   * someone changed since: retired, reactivated, changed) is `unknown` (then count in full). An index range of about one chunk of rows; at most `limit`
    * (`complete` false when there may be more). Also the statement's snapshot and this
    * transaction's id, as `countActive` gives.
    */
@@ -276,7 +276,8 @@ export class ChunkLinkageRepository {
               count(*) FILTER (WHERE NOT c.created_since)::int AS unknown, count(*)::int AS changed,
               pg_current_snapshot()::text AS snapshot, ${xidOf(readOnly)} AS xid,
               pg_relation_filenode('source_record')::text AS file
-       FROM (SELECT status, created_xid IS NOT NULL AND NOT pg_visible_in_snapshot(created_xid, $1::pg_snapshot) AS created_since
+       FROM (SELECT status, created_xid IS NOT NULL AND created_xid IS DISTINCT FROM $2::xid8
+                              AND NOT pg_visible_in_snapshot(created_xid, $1::pg_snapshot) AS created_since
              FROM source_record
              WHERE changed_xid >= pg_snapshot_xmin($1::pg_snapshot) AND NOT pg_visible_in_snapshot(changed_xid, $1::pg_snapshot)
                AND changed_xid <> $2::xid8

@@ -111,8 +111,9 @@ export interface ChunkPreread {
   levels: Array<Map<string, Int16Array> | undefined>;
   recordCount: number;
   /**
-   * The exact number of active records as of `snapshot`, counted by `catchUpEarly` before the
-   * lock; under the lock the records created since are added from the catch-up's own rows.
+   * The exact number of active records as of `snapshot`, counted before the lock by the read or
+   * by `catchUpEarly`; under the lock the records created since are added from the catch-up's
+   * own rows.
    */
   countAtSnapshot?: CountAtSnapshot;
   /** The chunk's view of records and blocks, built from the above before the lock (`stateOf`). */
