@@ -16,7 +16,8 @@
  * timings to /tmp/mpi-bench-batch-<port>.log), BENCH_NODE_ARGS (e.g. --cpu-prof),
  * BENCH_HEAP_MB (the processes' --max-old-space-size, default 704, unless BENCH_NODE_ARGS
  * sets one), BENCH_SEMI_SPACE_MB (their --max-semi-space-size, default 64, unless
- * BENCH_NODE_ARGS sets one; 0 leaves V8's default), BENCH_DB_PREFIX (database names `<prefix>_<N>`, default mpi_bench_batch),
+ * BENCH_NODE_ARGS sets one; 0 leaves V8's default), BENCH_DB_PREFIX (database names
+ * `<prefix>_<N>`, default mpi_bench_batch),
  * BENCH_SERVER_ENTRY (the compiled entry the processes run, default this tree's
  * dist/src/main.js: e.g. another worktree's build, to compare builds back to back).
  */

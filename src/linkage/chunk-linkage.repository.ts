@@ -261,9 +261,9 @@ export class ChunkLinkageRepository {
    * writes the caller counted), add to the number of active records: each created by a
    * transaction the snapshot did not see (`created_xid`), other than `xid`, adds one if active
    * now; any other (a record that may have existed in the snapshot, or that `xid` created and
-   * someone changed since: retired, reactivated, changed) is `unknown` (then count in full). An index range of about one chunk of rows; at most `limit`
-   * (`complete` false when there may be more). Also the statement's snapshot and this
-   * transaction's id, as `countActive` gives.
+   * someone changed since: retired, reactivated, changed) is `unknown` (then count in full).
+   * An index range of about one chunk of rows; at most `limit` (`complete` false when there may
+   * be more). Also the statement's snapshot and this transaction's id, as `countActive` gives.
    */
   async countChangedSince(
     base: { snapshot: string; xid: string },

@@ -310,8 +310,7 @@ export class ChunkLinkageService {
     if (pre.snapshot !== null) {
       // The index size as of the read's snapshot, which the catch-up under the lock starts
       // from unless `catchUpEarly` moves it on (and counts again).
-      const { xid: _none, ...count } = await this.countNow(m, true, base);
-      pre.countAtSnapshot = count;
+      pre.countAtSnapshot = await this.countAtSnapshot(m, base);
     }
     return pre;
   }
@@ -428,9 +427,10 @@ export class ChunkLinkageService {
     const fetched = await this.repo.findActiveRecords(missing, m);
     this.cache.add(fetched);
     members.push(...fetched);
-    // For pruning only (the rows are scored with the count read under the lock). Never a
-    // fresh count here: read in this older snapshot, it would miss chunks committed since
-    // while the cache subtracted them.
+    // For pruning only (the rows are scored with `linkChunk`'s exact count: `countAtSnapshot`,
+    // taken after this comparison, plus what the catch-up lists). Never a fresh count here:
+    // read in this older snapshot, it would miss chunks committed since while the cache
+    // subtracted them.
     // The last chunk of this process counted exactly (with its own rows): no more than the
     // index holds by the time this chunk links, unless records are retired meanwhile (then
     // `levelsValid` drops the levels).
@@ -486,8 +486,7 @@ export class ChunkLinkageService {
     pre.snapshot = snapshot;
     // The index size as of this snapshot, here rather than under the lock (where a count in
     // full, every 30 s, read every record's heap page while the other chunks waited).
-    const { xid: _none, ...count } = await this.countNow(m, true, base);
-    pre.countAtSnapshot = count;
+    pre.countAtSnapshot = await this.countAtSnapshot(m, base);
     timer?.count('caughtUpEarly', c.records.length);
   }
 
@@ -726,9 +725,9 @@ export class ChunkLinkageService {
    * `unknown` (then, and for the first chunk, every 30 s, or after more than CATCH_UP_LIMIT
    * changes, the table is counted in full). The same number a count of the table would give,
    * without reading the table: the full count read every record's heap page (a seq scan of
-   * 194 MB at 100k records, 64-88 ms, growing with the index). Where `catchUpEarly` counted
-   * already (before the lock, as of the snapshot the catch-up under the lock starts from), only
-   * the records that catch-up lists are added: no count under the lock at all. `base`: what the
+   * 194 MB at 100k records, 64-88 ms, growing with the index). Where the read or `catchUpEarly`
+   * counted already (before the lock, as of the snapshot the catch-up under the lock starts
+   * from), only the records that catch-up lists are added: no count under the lock at all. `base`: what the
    * next chunk of this process counts on from, once this one has committed its rows on top.
    */
   private async exactRecordCount(m: EntityManager, pre: ChunkPreread, caught: CatchUp): Promise<{ n: number; base: ExactCountBase; early: boolean }> {
@@ -743,6 +742,12 @@ export class ChunkLinkageService {
     }
     const now = await this.countNow(m, false);
     return { n: now.n, base: now, early: false };
+  }
+
+  /** `countNow` in a read-only REPEATABLE READ transaction: the count as of its snapshot, no transaction id. */
+  private async countAtSnapshot(m: EntityManager, base: ExactCountBase | null): Promise<CountAtSnapshot> {
+    const { xid: _none, ...count } = await this.countNow(m, true, base);
+    return count;
   }
 
   /**
