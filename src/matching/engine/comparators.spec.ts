@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { normalize } from './normalize.js';
 import { loadRuleSet } from '../rules/load-rule-set.js';
 import { compareRecords } from './scoring.js';
-import { SSN_SYSTEM, type Demographics } from './types.js';
+import { LEVEL_PREDICATES, VALUE_EXTRACTORS } from './comparators.js';
+import { SSN_SYSTEM, type Demographics, type NormalizedRecord } from './types.js';
 
 const rs = loadRuleSet(new URL('../../../matching-rules/default.json', import.meta.url).pathname);
 
@@ -42,6 +43,35 @@ describe('given_name levels', () => {
   ])('%s vs %s → %s', (a, b, level) => expect(levelOf('given_name', withName('Johnson', a), withName('Johnson', b))).toBe(level));
   it('given and family swapped', () => {
     expect(levelOf('given_name', withName('Johnson', 'William'), withName('William', 'Johnson'))).toBe('swapped');
+  });
+  it('swapped with a hyphenated surname keyed as the given name (only its first part stays the given name)', () => {
+    const a = withName('Graham-Jones', 'Amelia');
+    const b = withName('Amelua', 'Graham-Jones');
+    expect(levelOf('given_name', a, b)).toBe('swapped');
+    expect(levelOf('family_name', a, b)).toBe('swapped');
+  });
+  it('a shared part is a swap only with a compound name, and only across the two fields', () => {
+    expect(levelOf('given_name', withName('Grahamson', 'Amelia'), withName('Amelua', 'Graham'))).toBe('else');
+    expect(levelOf('given_name', withName('Smith-Jones', 'Amelia'), withName('Jones', 'Mary'))).toBe('else');
+  });
+});
+
+describe('swapped predicates', () => {
+  const test = (name: 'swapped' | 'swappedParts') => LEVEL_PREDICATES[name].build({}, VALUE_EXTRACTORS.givenName);
+  const rec = (family: string, given: string) => normalize(withName(family, given));
+  const holds = (name: 'swapped' | 'swappedParts', x: NormalizedRecord, y: NormalizedRecord) => test(name)(x.given, y.given, x, y);
+  it('swapped (rule sets before 1.10.0) needs the whole names equal; swappedParts also a compound part', () => {
+    const a = rec('Graham-Jones', 'Amelia');
+    const b = rec('Amelua', 'Graham-Jones');
+    expect(holds('swapped', a, b)).toBe(false);
+    expect(holds('swappedParts', a, b)).toBe(true);
+    expect(holds('swappedParts', b, a)).toBe(true);
+  });
+  it('both hold for a plain swap and neither for different names', () => {
+    for (const name of ['swapped', 'swappedParts'] as const) {
+      expect(holds(name, rec('Johnson', 'William'), rec('William', 'Johnson'))).toBe(true);
+      expect(holds(name, rec('Johnson', 'William'), rec('Baker', 'Smith'))).toBe(false);
+    }
   });
 });
 

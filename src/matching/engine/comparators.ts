@@ -89,6 +89,16 @@ function anyPair(a: string[], b: string[], f: (x: string, y: string) => boolean)
   return false;
 }
 
+/** One of the names is compound and the two share a part (GARCIA-LOPEZ ~ GARCIA). */
+function sharesCompoundPart(x: NameValue, y: NameValue): boolean {
+  if (x.parts.length < 2 && y.parts.length < 2) return false;
+  return anyPair(x.parts, y.parts, (p, q) => p === q);
+}
+
+function sameOrSharedPart(x: NameValue, y: NameValue): boolean {
+  return x.text === y.text || sharesCompoundPart(x, y);
+}
+
 function oneDigitOrAdjacentYear(a: number, b: number): boolean {
   if (Math.abs(a - b) <= 1) return true;
   return damerauDistance(String(a), String(b), 1) <= 1;
@@ -130,12 +140,7 @@ export const LEVEL_PREDICATES: Readonly<Record<string, LevelPredicate>> = {
   compoundPart: {
     kinds: ['name'],
     params: [],
-    build: () => (a, b) => {
-      const x = a as NameValue;
-      const y = b as NameValue;
-      if (x.parts.length < 2 && y.parts.length < 2) return false;
-      return anyPair(x.parts, y.parts, (p, q) => p === q);
-    },
+    build: () => (a, b) => sharesCompoundPart(a as NameValue, b as NameValue),
   },
   jaroWinkler: {
     kinds: ['name', 'text', 'address'],
@@ -179,6 +184,25 @@ export const LEVEL_PREDICATES: Readonly<Record<string, LevelPredicate>> = {
         const ob = other(rb);
         const oa = other(ra);
         return (ob !== null && (a as NameValue).text === ob.text) || (oa !== null && (b as NameValue).text === oa.text);
+      };
+    },
+  },
+  /**
+   * Given and family name exchanged, seen through compound names as `compoundPart` sees
+   * them: the name equals the other record's other name, or one of the two is compound and
+   * they share a part. A hyphenated surname keyed into the given-name field keeps only its
+   * first part there (GRAHAM-JONES → given GRAHAM, middle JONES), so `swapped` never sees it.
+   */
+  swappedParts: {
+    kinds: ['name'],
+    params: [],
+    build: (_p, ex) => {
+      const other = ex.swapWith;
+      if (!other) return () => false;
+      return (a, b, ra, rb) => {
+        const ob = other(rb);
+        const oa = other(ra);
+        return (ob !== null && sameOrSharedPart(a as NameValue, ob)) || (oa !== null && sameOrSharedPart(b as NameValue, oa));
       };
     },
   },

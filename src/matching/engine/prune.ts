@@ -28,6 +28,7 @@ const PREDICATE_COST: Readonly<Record<string, number>> = {
   compoundPart: 1,
   initial: 1,
   swapped: 1,
+  swappedParts: 1,
   soundex: 1,
   phonetic: 1,
   dayMonthTransposed: 1,
