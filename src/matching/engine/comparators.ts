@@ -99,6 +99,22 @@ function sameOrSharedPart(x: NameValue, y: NameValue): boolean {
   return x.text === y.text || sharesCompoundPart(x, y);
 }
 
+/**
+ * The build of a swap predicate: this record's name is, by `same`, the other record's other
+ * name (the extractor's `swapWith`: family for given, given for family), either way round.
+ */
+function swappedBy(same: (x: NameValue, y: NameValue) => boolean): LevelPredicate['build'] {
+  return (_p, ex) => {
+    const other = ex.swapWith;
+    if (!other) return () => false;
+    return (a, b, ra, rb) => {
+      const ob = other(rb);
+      const oa = other(ra);
+      return (ob !== null && same(a as NameValue, ob)) || (oa !== null && same(b as NameValue, oa));
+    };
+  };
+}
+
 function oneDigitOrAdjacentYear(a: number, b: number): boolean {
   if (Math.abs(a - b) <= 1) return true;
   return damerauDistance(String(a), String(b), 1) <= 1;
@@ -177,15 +193,7 @@ export const LEVEL_PREDICATES: Readonly<Record<string, LevelPredicate>> = {
   swapped: {
     kinds: ['name'],
     params: [],
-    build: (_p, ex) => {
-      const other = ex.swapWith;
-      if (!other) return () => false;
-      return (a, b, ra, rb) => {
-        const ob = other(rb);
-        const oa = other(ra);
-        return (ob !== null && (a as NameValue).text === ob.text) || (oa !== null && (b as NameValue).text === oa.text);
-      };
-    },
+    build: swappedBy((x, y) => x.text === y.text),
   },
   /**
    * Given and family name exchanged, seen through compound names as `compoundPart` sees
@@ -196,15 +204,7 @@ export const LEVEL_PREDICATES: Readonly<Record<string, LevelPredicate>> = {
   swappedParts: {
     kinds: ['name'],
     params: [],
-    build: (_p, ex) => {
-      const other = ex.swapWith;
-      if (!other) return () => false;
-      return (a, b, ra, rb) => {
-        const ob = other(rb);
-        const oa = other(ra);
-        return (ob !== null && sameOrSharedPart(a as NameValue, ob)) || (oa !== null && sameOrSharedPart(b as NameValue, oa));
-      };
-    },
+    build: swappedBy(sameOrSharedPart),
   },
   /** Same year, day and month exchanged (03/04 vs 04/03). */
   dayMonthTransposed: {
