@@ -15,6 +15,7 @@ import { JobQueue } from '../jobs/job-queue.js';
 import { type ChunkPreread, ChunkLinkageService, type ChunkRecordInput } from '../linkage/chunk-linkage.service.js';
 import { contentHashOf } from '../linkage/feed.service.js';
 import type { Demographics } from '../matching/engine/index.js';
+import { BlockingIndexService } from '../matching/blocking-index.service.js';
 import { MatchingService } from '../matching/matching.service.js';
 import { type BatchCounts, BatchLoadRepository, type ChunkRow, type RowError } from './batch-load.repository.js';
 import { csvRowToRecord, ndjsonLineToRecord } from './batch-rows.js';
@@ -46,6 +47,7 @@ export class BatchChunkProcessor implements OnModuleInit, OnApplicationBootstrap
     private readonly audit: AuditService,
     private readonly queue: JobQueue,
     private readonly statistics: TableStatisticsService,
+    private readonly blockingIndex: BlockingIndexService,
   ) {}
 
   onModuleInit(): void {
@@ -79,6 +81,10 @@ export class BatchChunkProcessor implements OnModuleInit, OnApplicationBootstrap
 
   async run({ loadId, seq }: ChunkJob): Promise<void> {
     for (;;) {
+      // A rebuild of the blocking keys (after a database server crash) takes minutes at scale:
+      // wait for it here rather than spend the chunk's attempts on 503s. A check that fails
+      // (database down) lets the attempt run and fail as before.
+      await this.blockingIndex.untilComplete().catch(() => undefined);
       const attempt = await this.loads.startAttempt(loadId, seq, this.dataSource.manager);
       if (attempt === null) break;
       if (attempt > MAX_CHUNK_ATTEMPTS) {

@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { JobQueue } from '../jobs/job-queue.js';
+import { BlockingIndexService, type BlockingIndexState } from '../matching/blocking-index.service.js';
 
 const DB_TIMEOUT_MS = 2_000;
 
@@ -13,6 +14,11 @@ export interface HealthReport {
   redis: 'up' | 'down' | 'disabled';
   mode: { database: AppConfig['database']['mode']; queue: AppConfig['redis']['mode'] };
   jobs: { waiting?: number; active?: number; failed?: number; delayed?: number; stalled?: number };
+  /**
+   * The blocking keys as this process last saw them: 'rebuilding' after a database server crash
+   * (linking and matching answer 503 meanwhile; the locator does not need them).
+   */
+  blockingIndex: BlockingIndexState;
 }
 
 @Injectable()
@@ -21,6 +27,7 @@ export class HealthService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly queue: JobQueue,
+    private readonly blockingIndex: BlockingIndexService,
   ) {}
 
   /** Each probe is bounded in time: a dead dependency makes this slow by seconds, never hang. */
@@ -34,6 +41,7 @@ export class HealthService {
       redis,
       mode: { database: this.config.database.mode, queue: this.config.redis.mode },
       jobs: { waiting, active, failed, delayed, stalled },
+      blockingIndex: this.blockingIndex.state,
     };
   }
 

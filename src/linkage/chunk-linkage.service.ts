@@ -5,6 +5,7 @@ import type { EntityManager } from 'typeorm';
 import type { Actor } from '../auth/auth.decorators.js';
 import type { PhaseTimer } from '../common/phase-timer.js';
 import type { Decision, Demographics, NormalizedRecord } from '../matching/engine/index.js';
+import { BlockingIndexRepository } from '../matching/blocking-index.repository.js';
 import type { CandidateRow } from '../matching/candidate.repository.js';
 import { decisiveCandidates } from '../matching/decisive-candidates.js';
 import { PRUNED } from '../matching/engine/prune.js';
@@ -258,6 +259,7 @@ export class ChunkLinkageService {
     private readonly links: LinkRepository,
     private readonly matching: MatchingService,
     private readonly termFrequencies: TermFrequencyRepository,
+    private readonly blockingIndex: BlockingIndexRepository,
   ) {}
 
   /**
@@ -287,6 +289,9 @@ export class ChunkLinkageService {
   /** Call in the chunk's transaction before it links (after `insertKeysEarly`): nothing else links until it ends. */
   async lockForChunk(m: EntityManager): Promise<void> {
     await this.links.lockForBatchChunk(m);
+    // Asked again under the lock: the catch-up reads the keys of records written since the
+    // read's snapshot, which a database server crash in between would have emptied.
+    await this.blockingIndex.assertComplete(m);
     await this.repo.withoutJit(m);
   }
 
@@ -380,6 +385,8 @@ export class ChunkLinkageService {
   /** The database half of `preread`: records, blocks and members in one snapshot (returned). */
   private async readForChunk(organizationId: string, rows: ChunkRecordInput[], m: EntityManager, timer?: PhaseTimer) {
     const snapshot = await this.repo.currentSnapshot(m);
+    // In the read's snapshot: without the marker the blocks below could be empty (503, retried).
+    await this.blockingIndex.assertComplete(m);
     await this.repo.withoutJit(m);
     if (this.cache.syncedTo !== null) {
       const changed = await this.repo.findChangedIds(this.cache.syncedTo, CATCH_UP_LIMIT, m);

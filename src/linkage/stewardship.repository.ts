@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error.js';
 import type { MatchGrade } from '../matching/engine/index.js';
+import { BlockingIndexRepository } from '../matching/blocking-index.repository.js';
 import { LinkRepository, recordLockKey, type LinkMethod, type PersonRow } from './link.repository.js';
 
 /** A link row exactly as stored: what a merge snapshots and an unmerge writes back. */
@@ -44,7 +45,10 @@ const MAX_LOCK_ROUNDS = 5;
  */
 @Injectable()
 export class StewardshipRepository {
-  constructor(private readonly links: LinkRepository) {}
+  constructor(
+    private readonly links: LinkRepository,
+    private readonly blockingIndex: BlockingIndexRepository,
+  ) {}
 
   /**
    * Serializes a steward's change with every feed and steward action that could touch the
@@ -55,6 +59,8 @@ export class StewardshipRepository {
    * Then locks the person rows, in id order, and returns them.
    */
   async lockPersons(personIds: string[], recordIds: string[], m: EntityManager): Promise<Map<string, PersonRow>> {
+    // Without the blocking keys (a rebuild pending) the locks below would miss the feeds'.
+    await this.blockingIndex.assertComplete(m);
     const locked = new Set<string>();
     for (let round = 0; ; round++) {
       const rows: Array<{ organizationId: string; localId: string; key: string | null }> = await m.query(

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { NormalizedRecord } from './engine/index.js';
+import { blockingIndexIncomplete } from './blocking-index.repository.js';
 import { type Term, termKey } from './term-frequency.repository.js';
 
 export interface CandidateRow {
@@ -15,6 +16,8 @@ export interface CandidateRow {
 export type CandidateResultRow = { [K in keyof CandidateRow]: CandidateRow[K] | null } & {
   oversized: string[] | null;
   tf: Array<[string, string, number]> | null;
+  /** The blocking keys are complete (`blocking_index_state`), in the statement's own snapshot. */
+  indexComplete: boolean;
 };
 
 /**
@@ -47,6 +50,7 @@ export function candidateStatementParts(first: number, skipWhen = 'false'): { ct
          WHERE s.n <= s.cap AND h.record_id IS DISTINCT FROM ${exclude}::uuid)`,
     // The incoming record's name frequencies ride along in the same round trip.
     columns: `c.*,
+              EXISTS (SELECT 1 FROM blocking_index_state) AS "indexComplete",
               (SELECT array_agg(key) FROM sizes WHERE n > cap) AS oversized,
               (SELECT json_agg(json_build_array(q.field, q.value, t.n)) FROM unnest(${fields}::text[], ${values}::text[]) AS q(field, value)
                  CROSS JOIN LATERAL (SELECT n FROM term_frequency t WHERE t.field = q.field AND t.value = q.value LIMIT 1) t
@@ -66,8 +70,12 @@ export function candidateStatementParams(keys: string[], caps: number[], exclude
   return [keys, caps, excludeRecordId, terms.map((t) => t.field), terms.map((t) => t.value)];
 }
 
-/** Candidates, oversized keys and term counts from a candidate statement's rows. */
+/**
+ * Candidates, oversized keys and term counts from a candidate statement's rows. Throws
+ * `BLOCKING_INDEX_REBUILDING` (503) when the keys were incomplete: no candidates is then no answer.
+ */
 export function candidatesOf(rows: CandidateResultRow[]): { candidates: CandidateRow[]; oversizedKeys: string[]; termCounts: Map<string, number> } {
+  if (rows[0] && !rows[0].indexComplete) throw blockingIndexIncomplete();
   const oversizedKeys = rows[0]?.oversized ?? [];
   const termCounts = new Map((rows[0]?.tf ?? []).map(([field, value, n]) => [termKey({ field, value }), n] as const));
   const candidates = rows.filter((r) => r.recordId !== null).map(({ recordId, organizationId, normalized, personId, linkMethod }) => ({

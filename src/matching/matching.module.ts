@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { BlockingIndexRepository } from './blocking-index.repository.js';
+import { BlockingIndexService } from './blocking-index.service.js';
 import { CandidateRepository } from './candidate.repository.js';
 import { MatchController } from './match.controller.js';
 import { MatchService } from './match.service.js';
@@ -10,7 +12,7 @@ import { TermFrequencyRepository } from './term-frequency.repository.js';
 
 @Module({
   controllers: [MatchController],
-  providers: [ruleSetProvider, CandidateRepository, TermFrequencyRepository, RecordCountCache, MatchingService, MatchService, PersonVisibilityRepository],
-  exports: [MatchingService, MatchService, TermFrequencyRepository],
+  providers: [ruleSetProvider, BlockingIndexRepository, BlockingIndexService, CandidateRepository, TermFrequencyRepository, RecordCountCache, MatchingService, MatchService, PersonVisibilityRepository],
+  exports: [MatchingService, MatchService, TermFrequencyRepository, BlockingIndexRepository, BlockingIndexService],
 })
 export class MatchingModule {}

@@ -19,7 +19,10 @@ export interface TestApp {
   createOrganization(id: string, assigningAuthority: string, name?: string): Promise<void>;
   /** Registers a client with these scopes and returns a token for it. */
   clientToken(scopes: string[], organizationId?: string): Promise<{ clientId: string; clientSecret: string; token: string }>;
-  /** Empties every table (but the migrations and the signing key) and re-creates the admin client. */
+  /**
+   * Empties every table (but the migrations, the signing key and the blocking keys' marker: no
+   * records, no keys is a complete index) and re-creates the admin client.
+   */
   reset(): Promise<void>;
   close(): Promise<void>;
 }
@@ -67,7 +70,7 @@ export async function startTestApp(options: { redis?: boolean; env?: Record<stri
     },
     reset: async () => {
       const tables: Array<{ tablename: string }> = await dataSource.query(
-        `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT IN ('migrations', 'auth_signing_key')`,
+        `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT IN ('migrations', 'auth_signing_key', 'blocking_index_state')`,
       );
       if (tables.length) await dataSource.query(`TRUNCATE ${tables.map((t) => `"${t.tablename}"`).join(', ')} RESTART IDENTITY CASCADE`);
       await app.get(AdminBootstrapService).ensureAdminClient();
