@@ -16,7 +16,8 @@
  * timings to /tmp/mpi-bench-batch-<port>.log), BENCH_NODE_ARGS (e.g. --cpu-prof),
  * BENCH_HEAP_MB (the processes' --max-old-space-size, default 704, unless BENCH_NODE_ARGS
  * sets one), BENCH_SEMI_SPACE_MB (their --max-semi-space-size, default 64, unless
- * BENCH_NODE_ARGS sets one; 0 leaves V8's default), BENCH_DB_PREFIX (database names
+ * BENCH_NODE_ARGS sets one; 0 leaves V8's default), BENCH_SINGLE_THREADED_GC (0: V8's
+ * parallel collector instead of --single-threaded-gc), BENCH_DB_PREFIX (database names
  * `<prefix>_<N>`, default mpi_bench_batch),
  * BENCH_SERVER_ENTRY (the compiled entry the processes run, default this tree's
  * dist/src/main.js: e.g. another worktree's build, to compare builds back to back).
@@ -40,6 +41,7 @@ const seed = Number(process.env.BENCH_SEED ?? 42);
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/2';
 const heapMb = Number(process.env.BENCH_HEAP_MB ?? 704);
 const semiSpaceMb = Number(process.env.BENCH_SEMI_SPACE_MB ?? 64);
+const singleThreadedGc = (process.env.BENCH_SINGLE_THREADED_GC ?? '1') !== '0';
 const dbPrefix = process.env.BENCH_DB_PREFIX ?? 'mpi_bench_batch';
 const serverEntry = resolve(process.env.BENCH_SERVER_ENTRY ?? resolve(root, 'dist/src/main.js'));
 
@@ -79,6 +81,8 @@ function startProcess(databaseUrl: string, port: number, prefix: string, migrate
   if (!nodeArgs.some((a) => a.startsWith('--max-old-space-size'))) nodeArgs.push(`--max-old-space-size=${heapMb}`);
   // A young generation larger than V8's 16 MB: fewer scavenges of a chunk's short-lived objects (README, Configuration).
   if (semiSpaceMb > 0 && !nodeArgs.some((a) => a.startsWith('--max-semi-space-size'))) nodeArgs.push(`--max-semi-space-size=${semiSpaceMb}`);
+  // The collector on the main thread only: the cores are busy with the other process and the database (README, Configuration).
+  if (singleThreadedGc && !nodeArgs.includes('--single-threaded-gc')) nodeArgs.push('--single-threaded-gc');
   return spawn(process.execPath, [...nodeArgs, serverEntry], { env, stdio: ['ignore', log, log] });
 }
 
