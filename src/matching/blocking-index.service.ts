@@ -96,20 +96,25 @@ export class BlockingIndexService implements OnApplicationBootstrap, OnApplicati
     }
   }
 
-  /** Rebuilds the keys unless they are complete (one rebuild at a time per process); null when there was nothing to do. */
-  rebuild(): Promise<RebuildResult | null> {
-    this.running ??= this.runRebuild().finally(() => (this.running = null));
+  /**
+   * Rebuilds the keys unless they are complete (one rebuild at a time per process); null when
+   * there was nothing to do. `force`: rebuild complete keys too, e.g. with the blocking rules of
+   * a new rule set (`npm run keys:rebuild`): readers wait on the lock meanwhile, none sees a gap.
+   */
+  rebuild(options: { force?: boolean } = {}): Promise<RebuildResult | null> {
+    this.running ??= this.runRebuild(options.force === true).finally(() => (this.running = null));
     return this.running;
   }
 
-  private async runRebuild(): Promise<RebuildResult | null> {
+  private async runRebuild(force: boolean): Promise<RebuildResult | null> {
     const t0 = performance.now();
     const result = await runInTransaction(this.dataSource, async (m) => {
       await this.repository.lockForRebuild(m);
       // Another process may have rebuilt them while this one waited for the lock.
-      if (await this.repository.isComplete(m)) return null;
+      if (!force && (await this.repository.isComplete(m))) return null;
       this.known = 'rebuilding';
-      this.logger.warn('blocking keys incomplete (the database server restarted after a crash, or a standby was promoted): rebuilding them');
+      if (force) this.logger.log('rebuilding the blocking keys with the active rule set');
+      else this.logger.warn('blocking keys incomplete (the database server restarted after a crash, or a standby was promoted): rebuilding them');
       await this.repository.deleteAll(m);
       let after: string | null = null;
       let records = 0;

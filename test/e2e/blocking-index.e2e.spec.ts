@@ -1,7 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDemographics, withGiven } from '../factories/demographics.js';
 import { BlockingIndexService } from '../../src/matching/blocking-index.service.js';
 import { waitForLoad } from '../support/batch.js';
+import { TEST_DATABASE_URL } from '../support/test-env.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
@@ -108,5 +110,16 @@ describe('blocking keys lost with the database server (unlogged) and rebuilt', (
     } finally {
       await other.close();
     }
+  });
+
+  it('npm run keys:rebuild rewrites the keys at once, also complete ones (a new rule set\'s blocking rules)', async () => {
+    const before = await keys();
+    await t.dataSource.query(`DELETE FROM blocking_key WHERE key LIKE 'ssn:%'`);
+    expect(await keys()).not.toEqual(before);
+    const run = spawnSync('npx', ['tsx', 'src/matching/rebuild-keys-cli.ts'], { env: { ...process.env, DATABASE_URL: TEST_DATABASE_URL }, encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(new RegExp(`rebuilt the blocking keys of 4 records \\(${before.length} keys\\) with rule set us-hie-default`));
+    expect(await keys()).toEqual(before);
+    expect(await count('blocking_index_state')).toBe(1);
   });
 });
