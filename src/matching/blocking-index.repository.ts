@@ -50,9 +50,10 @@ export class BlockingIndexRepository {
     );
   }
 
+  /** Keys into the table `deleteAll` emptied in the same transaction: no conflict is possible (each record's keys are distinct). */
   async insertKeys(keys: string[], recordIds: string[], m: EntityManager): Promise<void> {
     if (!keys.length) return;
-    await m.query(`INSERT INTO blocking_key (key, record_id) SELECT * FROM unnest($1::text[], $2::uuid[]) ON CONFLICT DO NOTHING`, [keys, recordIds]);
+    await m.query(`INSERT INTO blocking_key (key, record_id) SELECT * FROM unnest($1::text[], $2::uuid[])`, [keys, recordIds]);
   }
 
   async markComplete(m: EntityManager): Promise<void> {

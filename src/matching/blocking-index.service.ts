@@ -125,7 +125,8 @@ export class BlockingIndexService implements OnApplicationBootstrap, OnApplicati
         const keyColumn: string[] = [];
         const idColumn: string[] = [];
         for (const r of page) {
-          for (const k of new Set(blockingKeys(JSON.parse(r.normalizedText) as NormalizedRecord, this.ruleSet))) {
+          // blockingKeys deduplicates: a record's keys are distinct.
+          for (const k of blockingKeys(JSON.parse(r.normalizedText) as NormalizedRecord, this.ruleSet)) {
             keyColumn.push(k);
             idColumn.push(r.id);
           }
@@ -136,15 +137,15 @@ export class BlockingIndexService implements OnApplicationBootstrap, OnApplicati
         after = page[page.length - 1].id;
       }
       await this.repository.markComplete(m);
-      return { records, keys, ms: 0 };
+      return { records, keys };
     }).catch((e: unknown) => {
       this.known = 'unknown';
       throw e;
     });
     this.known = 'complete';
     if (!result) return null;
-    result.ms = Math.round(performance.now() - t0);
-    this.logger.log(result, 'blocking keys rebuilt');
-    return result;
+    const rebuilt = { ...result, ms: Math.round(performance.now() - t0) };
+    this.logger.log(rebuilt, 'blocking keys rebuilt');
+    return rebuilt;
   }
 }
