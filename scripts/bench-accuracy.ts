@@ -91,6 +91,8 @@ async function runDataset(name: string, port: number): Promise<void> {
     const t0 = performance.now();
     // BENCH_CONCURRENCY clients feed at once (each takes the next row), as a client in a hurry would.
     let next = 0;
+    const dump = process.env.BENCH_DUMP;
+    const decisions = new Map<string, unknown>();
     const client = async () => {
       while (next < rows.length) {
         const r = rows[next++];
@@ -102,6 +104,7 @@ async function runDataset(name: string, port: number): Promise<void> {
           continue;
         }
         outcomes[res.json.decision.outcome] = (outcomes[res.json.decision.outcome] ?? 0) + 1;
+        if (dump) decisions.set(r.recId, { outcome: res.json.decision.outcome, reasons: res.json.decision.reasons });
       }
     };
     await Promise.all(Array.from({ length: concurrency }, client));
@@ -113,6 +116,10 @@ async function runDataset(name: string, port: number): Promise<void> {
     for (const r of rows) {
       const res = await call(base, token, 'GET', `/api/v1/organizations/${r.org}/records/${r.localId}`);
       if (res.status === 200) members.push({ recId: r.recId, cluster: res.json.personId });
+    }
+    if (dump) {
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(`${dump}.${name}.jsonl`, members.map((x) => JSON.stringify({ ...x, ...(decisions.get(x.recId) as object) })).join('\n'));
     }
     const metrics = (await call(base, token, 'GET', '/api/v1/matching/metrics')).json;
     const s = scoreClusters(members);

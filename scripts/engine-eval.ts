@@ -198,6 +198,10 @@ const runs: Array<[string, SourceRow[], boolean]> = [
 for (const [name, rows, crossOrgOnly] of runs) {
   const res = simulate(rows, rs, traceErrors);
   evaluate(name, res, crossOrgOnly);
+  if (process.env.EVAL_DUMP) {
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(`${process.env.EVAL_DUMP}.${name}.jsonl`, res.stored.map((x) => JSON.stringify({ recId: x.recId, cluster: String(x.person), outcome: x.trace?.outcome, reasons: x.trace?.reasons })).join('\n'));
+  }
   if (traceErrors) listErrors(name, res, crossOrgOnly);
 }
 // Households (test/factories/household-population.ts): twins, Sr/Jr, spouses, siblings

@@ -10,6 +10,8 @@ import {
   blockingKeys,
   decide,
   normalize,
+  pendingToReevaluate,
+  settlesPendingReview,
   scorePair,
   termFrequencyTerms,
   type CandidateEvaluation,
@@ -68,6 +70,19 @@ export function simulate(rows: readonly SourceRow[], rs: CompiledRuleSet, trace 
   const tf = (field: string, value: string): number | undefined =>
     stored.length < rs.termFrequency.minRecords ? undefined : (tfCounts.get(`${field}\u0000${value}`) ?? 0) / stored.length;
 
+  /** Records whose decision was review and which nothing has linked since. */
+  const pending = new Set<number>();
+  const candidatesOf = (rec: NormalizedRecord, keys: string[], self: number): Set<number> => {
+    const cands = new Set<number>();
+    for (const k of keys) {
+      const block = index.get(k);
+      if (!block) continue;
+      // The record's own block counts it, as a stored record's update does.
+      if (block.length > blockCap(rs, k)) continue;
+      for (const i of block) if (i !== self) cands.add(i);
+    }
+    return cands;
+  };
   for (const row of rows) {
     const rec = normalize(row.demographics);
     const keys = blockingKeys(rec, rs);
@@ -122,6 +137,23 @@ export function simulate(rows: readonly SourceRow[], rs: CompiledRuleSet, trace 
     for (const t of termFrequencyTerms(rec, rs)) {
       const k = `${t.field}\u0000${t.value}`;
       tfCounts.set(k, (tfCounts.get(k) ?? 0) + 1);
+    }
+    if (decision.outcome === 'review') pending.add(idx);
+    // Records waiting for review that this link may settle, decided again as if they arrived now.
+    const waiting = (c: CandidateEvaluation) => pending.has(Number(c.recordId)) && !stored.some((x, j) => j !== Number(c.recordId) && x.person === stored[Number(c.recordId)].person);
+    for (const c of pendingToReevaluate(decision, evals, rs, waiting)) {
+      const i = Number(c.recordId);
+      const r = stored[i];
+      const again: CandidateEvaluation[] = [];
+      for (const j of candidatesOf(r.rec, blockingKeys(r.rec, rs), i)) {
+        const s = stored[j];
+        again.push({ personId: String(s.person), recordId: String(j), organizationId: s.org, score: scorePair(r.rec, s.rec, rs, tf, { recordCount: stored.length }), noMatchAsserted: false });
+      }
+      const d = decide({ organizationId: r.org }, again, rs);
+      if (!settlesPendingReview(d, String(r.person))) continue;
+      r.person = Number(d.personId);
+      pending.delete(i);
+      reasonCounts.set('pending-review-settled', (reasonCounts.get('pending-review-settled') ?? 0) + 1);
     }
   }
   return { stored, pairsScored, scoreMs, reviews, linked, sameSource, skippedBlocks, wallMs: performance.now() - t0, reasonCounts, reviewsDetail };

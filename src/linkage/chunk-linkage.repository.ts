@@ -21,6 +21,8 @@ export interface ChunkRecordRow {
   contentHash: string;
   personId: string | null;
   method: string | null;
+  /** Waiting for review (link reason 'review-pending', automatic); false without a link. */
+  waiting: boolean;
   keys: string[];
 }
 
@@ -36,6 +38,8 @@ export interface BlockRecordRow {
   normalized?: NormalizedRecord;
   personId: string;
   method: string;
+  /** Waiting for review (link reason 'review-pending', automatic). */
+  waiting: boolean;
 }
 
 /** A source record written by a transaction a snapshot did not see, as it is now. */
@@ -48,6 +52,7 @@ export interface ChangedRecordRow {
   contentHash: string;
   personId: string | null;
   method: string | null;
+  waiting: boolean;
   keys: string[];
 }
 
@@ -69,6 +74,7 @@ export interface ChangedLinkRow {
   recordId: string;
   personId: string;
   method: string;
+  waiting: boolean;
 }
 
 export interface RecordWrite {
@@ -108,6 +114,8 @@ export interface EventWrite {
 }
 
 export interface TaskWrite {
+  /** Closed before it was written: superseded by a later row of the chunk, or settled (`settledNote`: by what). */
+  settledNote?: string;
   id: string;
   recordId: string;
   candidatePersonId: string;
@@ -306,10 +314,10 @@ export class ChunkLinkageRepository {
     if (!ids.length) return [];
     return m.query(
       `SELECT r.id, r.organization_id AS "organizationId", r.local_id AS "localId", r.status, r.normalized, r.content_hash AS "contentHash",
-              l.person_id AS "personId", l.method
+              l.person_id AS "personId", l.method, coalesce((l.method = 'auto' AND l.reason = 'review-pending'), false) AS waiting
        FROM unnest($1::uuid[]) AS x(id)
        CROSS JOIN LATERAL (SELECT id, organization_id, local_id, status, normalized, content_hash FROM source_record WHERE id = x.id LIMIT 1) r
-       LEFT JOIN LATERAL (SELECT person_id, method FROM record_link WHERE record_id = r.id LIMIT 1) l ON true`,
+       LEFT JOIN LATERAL (SELECT person_id, method, reason FROM record_link WHERE record_id = r.id LIMIT 1) l ON true`,
       [ids],
     );
   }
@@ -317,7 +325,8 @@ export class ChunkLinkageRepository {
   /** Links written since `snapshot` by a transaction it did not see (steward moves and merges among them); at most `limit`. */
   async findChangedLinks(snapshot: string, limit: number, m: EntityManager): Promise<{ rows: ChangedLinkRow[]; complete: boolean }> {
     const rows: Array<ChangedLinkRow & { visible: boolean }> = await m.query(
-      `SELECT record_id AS "recordId", person_id AS "personId", method, pg_visible_in_snapshot(changed_xid, $1::pg_snapshot) AS visible
+      `SELECT record_id AS "recordId", person_id AS "personId", method, (method = 'auto' AND reason = 'review-pending') AS waiting,
+              pg_visible_in_snapshot(changed_xid, $1::pg_snapshot) AS visible
        FROM record_link WHERE changed_xid >= pg_snapshot_xmin($1::pg_snapshot) ORDER BY changed_xid LIMIT $2`,
       [snapshot, limit],
     );
@@ -331,11 +340,11 @@ export class ChunkLinkageRepository {
     // statement's generic plan must not hash-join whole tables, whatever the statistics say.
     const rows: Array<Omit<ChunkRecordRow, 'keys'> & { keyList: string }> = await m.query(
       `SELECT r.id, r.local_id AS "localId", r.status, r.normalized, r.content_hash AS "contentHash",
-              l.person_id AS "personId", l.method, k.list AS "keyList"
+              l.person_id AS "personId", l.method, coalesce((l.method = 'auto' AND l.reason = 'review-pending'), false) AS waiting, k.list AS "keyList"
        FROM unnest($2::text[]) AS x(local_id)
        CROSS JOIN LATERAL (SELECT id, local_id, status, normalized, content_hash FROM source_record
                            WHERE organization_id = $1 AND local_id = x.local_id LIMIT 1) r
-       LEFT JOIN LATERAL (SELECT person_id, method FROM record_link WHERE record_id = r.id LIMIT 1) l ON true
+       LEFT JOIN LATERAL (SELECT person_id, method, reason FROM record_link WHERE record_id = r.id LIMIT 1) l ON true
        CROSS JOIN LATERAL (SELECT coalesce(string_agg(key, E'\n'), '') AS list FROM blocking_key WHERE record_id = r.id) k`,
       [organizationId, localIds],
     );
@@ -365,10 +374,11 @@ export class ChunkLinkageRepository {
   async findActiveRecords(ids: string[], m: EntityManager): Promise<BlockRecordRow[]> {
     if (!ids.length) return [];
     return m.query(
-      `SELECT r.id, r.organization_id AS "organizationId", r.normalized::text AS "normalizedText", l.person_id AS "personId", l.method
+      `SELECT r.id, r.organization_id AS "organizationId", r.normalized::text AS "normalizedText", l.person_id AS "personId", l.method,
+              (l.method = 'auto' AND l.reason = 'review-pending') AS waiting
        FROM (SELECT u AS id FROM unnest($1::uuid[]) AS u ORDER BY u) x
        CROSS JOIN LATERAL (SELECT id, organization_id, normalized FROM source_record WHERE id = x.id AND status = 'active' LIMIT 1) r
-       CROSS JOIN LATERAL (SELECT person_id, method FROM record_link WHERE record_id = r.id LIMIT 1) l`,
+       CROSS JOIN LATERAL (SELECT person_id, method, reason FROM record_link WHERE record_id = r.id LIMIT 1) l`,
       [uuidArray(ids)],
     );
   }
@@ -560,18 +570,19 @@ export class ChunkLinkageRepository {
     return statement(
       `INSERT INTO review_task (id, record_id, candidate_person_id, candidate_record_id, score, probability, grade,
          prior_weight, contributions, reason, rule_set_id, rule_set_version, rule_set_hash,
-         status, resolution, resolved_by, resolved_at)
+         status, resolution, resolved_by, resolved_at, resolution_note)
        SELECT u.id, u.record_id, u.person_id, u.cand_record, u.score, u.probability, u.grade, u.prior, u.c::jsonb, u.reason, $12, $13, $14,
-              CASE WHEN u.dismissed THEN 'dismissed' ELSE 'open' END, CASE WHEN u.dismissed THEN 'superseded' END,
-              CASE WHEN u.dismissed THEN $15 END, CASE WHEN u.dismissed THEN now() END
+              CASE WHEN u.dismissed THEN 'dismissed' ELSE 'open' END,
+              CASE WHEN u.dismissed THEN CASE WHEN u.note IS NULL THEN 'superseded' ELSE 'settled' END END,
+              CASE WHEN u.dismissed THEN $15 END, CASE WHEN u.dismissed THEN now() END, u.note
        FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::float8[], $6::float8[], $7::text[], $8::float8[],
-                   $9::text[], $10::text[], $11::boolean[])
-         WITH ORDINALITY AS u(id, record_id, person_id, cand_record, score, probability, grade, prior, c, reason, dismissed, ord)
+                   $9::text[], $10::text[], $11::boolean[], $16::text[])
+         WITH ORDINALITY AS u(id, record_id, person_id, cand_record, score, probability, grade, prior, c, reason, dismissed, note, ord)
        ORDER BY u.ord`,
       [tasks.map((t) => t.id), tasks.map((t) => t.recordId), tasks.map((t) => t.candidatePersonId), tasks.map((t) => t.candidateRecordId),
         tasks.map((t) => t.score), tasks.map((t) => t.probability), tasks.map((t) => t.grade), tasks.map((t) => t.priorWeight),
         tasks.map((t) => json(t.contributions)), tasks.map((t) => t.reason), tasks.map((t) => t.dismissed),
-        ruleSet.id, ruleSet.version, ruleSet.hash, actorClientId],
+        ruleSet.id, ruleSet.version, ruleSet.hash, actorClientId, tasks.map((t) => t.settledNote ?? null)],
     );
   }
 }

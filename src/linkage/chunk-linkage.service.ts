@@ -4,7 +4,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Actor } from '../auth/auth.decorators.js';
 import type { PhaseTimer } from '../common/phase-timer.js';
-import type { Decision, Demographics, NormalizedRecord } from '../matching/engine/index.js';
+import type { CandidateEvaluation, Decision, Demographics, NormalizedRecord } from '../matching/engine/index.js';
 import { BlockingIndexRepository } from '../matching/blocking-index.repository.js';
 import type { CandidateRow } from '../matching/candidate.repository.js';
 import { decisiveCandidates } from '../matching/decisive-candidates.js';
@@ -28,6 +28,7 @@ import {
 } from './chunk-linkage.repository.js';
 import { LinkRepository, type RuleSetRef } from './link.repository.js';
 import { linkedPersonOf, planLink } from './link-plan.js';
+import { ChunkPendingReviews } from './chunk-pending-reviews.js';
 import { MemberCache } from './member-cache.js';
 
 /** One valid row of a chunk, ready to link (validated, normalized, blocked, hashed). */
@@ -79,6 +80,8 @@ interface RecordState {
   keys: string[];
   personId: string | null;
   method: string | null;
+  /** Waiting for review: its automatic decision was review and nothing linked it since. */
+  waiting: boolean;
   /** Stored before this chunk (else created by it). */
   stored: boolean;
 }
@@ -202,7 +205,7 @@ function applyCatchUp(state: ChunkState, c: CatchUp, organizationId: string, loc
     if (!known && !mine && (r.status !== 'active' || r.personId === null)) continue;
     const st: RecordState = {
       id: r.id, organizationId: r.organizationId, localId: mine ? r.localId : null, status: r.status, normalized: r.normalized,
-      contentHash: r.contentHash, keys: r.keys, personId: r.personId, method: r.method, stored: true,
+      contentHash: r.contentHash, keys: r.keys, personId: r.personId, method: r.method, waiting: r.waiting, stored: true,
     };
     recs.set(r.id, st);
     if (mine) byLocal.set(r.localId, st);
@@ -214,6 +217,7 @@ function applyCatchUp(state: ChunkState, c: CatchUp, organizationId: string, loc
     changed.add(l.recordId);
     st.personId = l.personId;
     st.method = l.method;
+    st.waiting = l.waiting;
   }
 }
 
@@ -605,6 +609,8 @@ export class ChunkLinkageService {
     const outcomes: ChunkRowOutcome[] = [];
     /** Records created under an id whose keys `insertKeysEarly` inserted (written by it, not here). */
     const earlyUsed = new Set<string>();
+    /** Stored records settled by a row's link: their open review tasks are closed with this note. */
+    const settledStored = new Map<string, { personId: string; note: string }>();
     let oversized = 0;
 
     const activeOthersIn = async (personId: string, exceptId: string): Promise<number> => {
@@ -617,7 +623,18 @@ export class ChunkLinkageService {
       return n;
     };
 
+    // Records waiting for review that a row's link settles (chunk-pending-reviews.ts).
+    const settling = new ChunkPendingReviews(
+      { recs, blocks, touched, finalLinks, events, tasks, refresh, termCounts, settledStored, early },
+      {
+        repo: this.repo, matching: this.matching, termFrequencies: this.termFrequencies, activeOthersIn, ruleSet,
+        addMember: (row) => recs.set(row.id, new MemberState(row, this.cache)),
+        join: (id, key) => join(id, [key]),
+      },
+      m,
+    );
     for (const [index, r] of rows.entries()) {
+      let settleAfter: { decision: Decision; scored: CandidateEvaluation[] } | null = null;
       let rec = byLocal.get(r.localId);
       if (rec && rec.status === 'active' && rec.contentHash === r.contentHash) {
         outcomes.push({ row: r.row, record: 'unchanged', decision: null, activated: false });
@@ -640,7 +657,7 @@ export class ChunkLinkageService {
         // Still new under the lock: the id its keys were inserted under before the lock, if any.
         const id = early.get(r.localId) ?? timeOrderedUuid();
         if (early.has(r.localId)) earlyUsed.add(id);
-        rec = { id, organizationId, localId: r.localId, status: 'active', normalized: r.prepared.normalized, contentHash: r.contentHash, keys: r.prepared.keys, personId: null, method: null, stored: false };
+        rec = { id, organizationId, localId: r.localId, status: 'active', normalized: r.prepared.normalized, contentHash: r.contentHash, keys: r.prepared.keys, personId: null, method: null, waiting: false, stored: false };
         recs.set(rec.id, rec);
         byLocal.set(r.localId, rec);
       }
@@ -688,9 +705,9 @@ export class ChunkLinkageService {
         const decisive = known ? decisiveCandidates(active as Array<RecordState & { personId: string }>, (c) => levelOf(c.id) === PRUNED, asserted) : active;
         this.matching.countPrunedUnscored(active.length - decisive.length);
         // The candidate's record is parsed only if its score's contributions are read.
-        const candidates: CandidateRow[] = decisive.map((c) => ({ recordId: c.id, organizationId: c.organizationId, get normalized() { return c.normalized; }, personId: c.personId!, linkMethod: c.method! }));
+        const candidates: CandidateRow[] = decisive.map((c) => ({ recordId: c.id, organizationId: c.organizationId, get normalized() { return c.normalized; }, personId: c.personId!, linkMethod: c.method!, waiting: c.waiting }));
         const levelsOf = known ? (c: CandidateRow) => levelOf(c.recordId) : undefined;
-        const { decision } = this.matching.scoreAndDecide({ organizationId, prepared: r.prepared }, candidates, { recordCount, termCounts, asserted, levelsOf, prune: true });
+        const { decision, candidates: scored } = this.matching.scoreAndDecide({ organizationId, prepared: r.prepared }, candidates, { recordCount, termCounts, asserted, levelsOf, prune: true });
         const current = rec.personId ? { personId: rec.personId } : null;
         const own = linkedPersonOf(decision) || !current || (await activeOthersIn(current.personId, rec.id)) > 0 ? timeOrderedUuid() : current.personId;
         const plan = planLink(decision, current, own, ruleSet);
@@ -707,11 +724,15 @@ export class ChunkLinkageService {
         lastDecision.set(rec.id, { ...base, ...plan.outcome, decision: { outcome: decision.outcome, reviewTaskIds, reasons: decision.reasons, sameSourceDuplicate: decision.sameSourceDuplicate } });
         rec.personId = plan.personId;
         rec.method = 'auto';
+        rec.waiting = plan.link.reason === 'review-pending';
         outcomes.push({ row: r.row, record: existed ? 'updated' : 'created', decision: decision.outcome, activated: !wasActive });
+        settleAfter = { decision, scored };
       }
       if (!wasActive) recordCount++;
       // Name counts change after the row, as the feed's last statement does.
       for (const t of rowDeltas) termCounts.set(termKey(t), Math.max((termCounts.get(termKey(t)) ?? 0) + t.delta, 0));
+      // Then records waiting for review that the row's link may settle, as the feed does after its writes.
+      if (settleAfter) await settling.settle(rec.id, settleAfter.decision, settleAfter.scored, recordCount);
     }
     this.matching.countOversized(oversized);
     // The index size after this chunk's rows, as of the count's snapshot: the next chunk of this
@@ -721,7 +742,8 @@ export class ChunkLinkageService {
     // Keys inserted before the lock for a row that is not new any more (its local id was stored
     // since the early read): deleted.
     const earlyUnused = [...early.values()].filter((id) => !earlyUsed.has(id));
-    await this.write(organizationId, { touched, inputOf, lastDecision, finalLinks, events, tasks, newPersons, refresh, changedStored, tfDeltas, earlyUsed, earlyUnused }, ruleSet, actor, m, timer);
+    this.matching.countOversized(settling.oversized);
+    await this.write(organizationId, { touched, inputOf, lastDecision, finalLinks, events, tasks, newPersons, refresh, changedStored, tfDeltas, earlyUsed, earlyUnused, settledStored }, ruleSet, actor, m, timer);
     return outcomes;
   }
 
@@ -800,6 +822,7 @@ export class ChunkLinkageService {
       tfDeltas: Array<Term & { delta: number }>;
       earlyUsed: ReadonlySet<string>;
       earlyUnused: string[];
+      settledStored: ReadonlyMap<string, { personId: string; note: string }>;
     },
     ruleSet: RuleSetRef,
     actor: Actor,
@@ -819,6 +842,9 @@ export class ChunkLinkageService {
     // keys and the open tasks they supersede (none in a first load).
     await this.repo.deleteBlockingKeys([...w.changedStored, ...w.earlyUnused], m);
     await this.repo.dismissOpenTasksOf([...w.changedStored], actor.clientId, m);
+    // Stored records a row's link settled (rare): their stored open review tasks, before the
+    // chunk's new tasks go in (a record's new decision may ask again about the same person).
+    for (const [recordId, s] of w.settledStored) await this.links.settleOpenTasksOf(recordId, s.personId, s.note, actor.clientId, m);
     timer?.lap('writeStored');
     // Then everything the chunk adds, and the name counts, in one statement (one round trip
     // under the lock instead of nine). The name-count rows stay locked to the COMMIT, a few
@@ -867,6 +893,7 @@ class MemberState implements RecordState {
   keys: string[] = [];
   personId: string | null;
   method: string | null;
+  waiting: boolean;
   stored = true;
   private parsed: NormalizedRecord | undefined;
 
@@ -878,6 +905,7 @@ class MemberState implements RecordState {
     this.organizationId = row.organizationId;
     this.personId = row.personId;
     this.method = row.method;
+    this.waiting = row.waiting;
   }
 
   get normalized(): NormalizedRecord {

@@ -15,6 +15,7 @@ import { FeedRepository, type FeedLookUp, type StoredRecord } from './feed.repos
 import { LinkageError } from './linkage.errors.js';
 import { LinkRepository, recordLockKey, type LinkRow, type RuleSetRef } from './link.repository.js';
 import { linkedPersonOf, planLink } from './link-plan.js';
+import { PendingReviewService } from './pending-review.service.js';
 import { PersonStateService } from './person-state.service.js';
 
 export interface FeedResult {
@@ -45,6 +46,7 @@ export class FeedService {
     private readonly organizations: OrganizationsService,
     private readonly persons: PersonStateService,
     private readonly audit: AuditService,
+    private readonly pendingReviews: PendingReviewService,
   ) {}
 
   async upsert(organizationId: string, localId: string, demographics: Demographics, actor: Actor): Promise<FeedResult & { created: boolean }> {
@@ -99,9 +101,10 @@ export class FeedService {
       const currentLink = existing.link;
       const manual = currentLink?.method === 'manual' && existing.status === 'active';
       // matchAndLink stores the answer (for idempotent replays) with the link, in one statement.
-      const outcome = manual
-        ? this.keepManualLink(currentLink)
+      const matched = manual
+        ? null
         : await this.matchAndLink({ recordId, organizationId, localId, prepared, currentLink, isActive: existing.status === 'active' }, actor, m);
+      const outcome = matched ? { personId: matched.personId, link: matched.link, decision: matched.decision } : this.keepManualLink(currentLink!);
       const result: FeedResult = { recordId, organizationId, localId, ...outcome };
       if (manual) await this.records.saveDecision(recordId, result, m);
       await this.audit.record(
@@ -116,8 +119,10 @@ export class FeedService {
         },
         m,
       );
-      // Last statement before COMMIT, so the name-count rows stay locked for a moment only.
+      // Last write of the record's own, so the name-count rows stay locked for a moment only.
       await this.termFrequencies.applyDeltas(tfDeltas, m);
+      // Records waiting for review that this link may settle, with the name counts and the index as they are now.
+      if (matched) await this.pendingReviews.settle({ recordId, evaluation: matched.evaluation }, recordCount + activated, actor, m);
       return { ...result, created: false };
     });
     if (activated) this.matching.recordsActivated(activated);
@@ -179,6 +184,8 @@ export class FeedService {
       m,
     );
     this.logOversized(evaluation);
+    // Records waiting for review that this link may settle (the new record counts in the index now).
+    await this.pendingReviews.settle({ recordId, evaluation }, input.recordCount + 1, actor, m);
     return result;
   }
 
@@ -255,7 +262,7 @@ export class FeedService {
     },
     actor: Actor,
     m: EntityManager,
-  ): Promise<Pick<FeedResult, 'personId' | 'link' | 'decision'>> {
+  ): Promise<Pick<FeedResult, 'personId' | 'link' | 'decision'> & { evaluation: Evaluation }> {
     const evaluation = await this.matching.evaluate(
       { recordId: input.recordId, organizationId: input.organizationId, prepared: input.prepared, isNew: false },
       m,
@@ -288,7 +295,7 @@ export class FeedService {
     // can revive its own (retired) person. A person it joined by matching is active already.
     if (current && (current.personId !== personId || !input.isActive)) await this.persons.refresh([current.personId, personId], m);
     this.logOversized(evaluation);
-    return outcome;
+    return { ...outcome, evaluation };
   }
 
   /**

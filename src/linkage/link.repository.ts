@@ -241,6 +241,28 @@ export class LinkRepository {
 
   /** Closes the record's open review tasks (its demographics changed or it was retired). */
   async dismissOpenTasksOf(recordId: string, actorClientId: string | null, m: EntityManager): Promise<void> {
+    await this.closeOpenTasks(recordId, null, { resolution: 'superseded', note: null }, actorClientId, m);
+  }
+
+  /**
+   * Once a later decision has linked a record that waited for review to `personId`: closes the
+   * open review tasks its own decision opened and those of records of that person that name it
+   * as their candidate (both now answered), with `resolution` 'settled' and `note` saying by
+   * what. Tasks of records of other persons that name it stay open: they resolve to its person
+   * as it is when resolved. Call before the new decision's own tasks are written.
+   */
+  async settleOpenTasksOf(recordId: string, personId: string, note: string, actorClientId: string | null, m: EntityManager): Promise<number> {
+    return this.closeOpenTasks(recordId, personId, { resolution: 'settled', note }, actorClientId, m);
+  }
+
+  /** `samePerson` null: every open task of the record or naming it; else those naming it only from records linked to that person. */
+  private async closeOpenTasks(
+    recordId: string,
+    samePerson: string | null,
+    how: { resolution: string; note: string | null },
+    actorClientId: string | null,
+    m: EntityManager,
+  ): Promise<number> {
     // Keyed probes only (see feed-plans.spec.ts): the record's tasks by its two indexes, each
     // locked and its status read by primary key, then each open one updated by primary key
     // (usually there is none). Written as one `UPDATE … WHERE status = 'open' AND (record_id
@@ -248,16 +270,18 @@ export class LinkRepository {
     // open tasks (ix_review_task_queue, WHERE status = 'open') on every update of a record.
     const open: Array<{ id: string }> = await m.query(
       `SELECT t.id FROM (SELECT id FROM review_task WHERE record_id = $1 UNION SELECT id FROM review_task WHERE candidate_record_id = $1) x
-       CROSS JOIN LATERAL (SELECT id, status FROM review_task WHERE id = x.id LIMIT 1 FOR UPDATE) t
-       WHERE t.status = 'open'`,
-      [recordId],
+       CROSS JOIN LATERAL (SELECT id, status, record_id FROM review_task WHERE id = x.id LIMIT 1 FOR UPDATE) t
+       WHERE t.status = 'open' AND ($2::uuid IS NULL OR t.record_id = $1
+         OR EXISTS (SELECT 1 FROM record_link l WHERE l.record_id = t.record_id AND l.person_id = $2::uuid))`,
+      [recordId, samePerson],
     );
     for (const { id } of open) {
-      await m.query(`UPDATE review_task SET status = 'dismissed', resolution = 'superseded', resolved_by = $2, resolved_at = now() WHERE id = $1`, [
-        id,
-        actorClientId,
-      ]);
+      await m.query(
+        `UPDATE review_task SET status = 'dismissed', resolution = $3, resolution_note = $4, resolved_by = $2, resolved_at = now() WHERE id = $1`,
+        [id, actorClientId, how.resolution, how.note],
+      );
     }
+    return open.length;
   }
 
   async insertReviewTasks(tasks: ReviewTaskWrite[], m: EntityManager): Promise<string[]> {

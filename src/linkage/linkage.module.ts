@@ -12,6 +12,7 @@ import { LinkHistoryService } from './link-history.service.js';
 import { LinkRepository } from './link.repository.js';
 import { MergePersonsService } from './merge-persons.service.js';
 import { MergeRepository } from './merge.repository.js';
+import { PendingReviewService } from './pending-review.service.js';
 import { PersonStateService } from './person-state.service.js';
 import { PersonsController } from './persons.controller.js';
 import { PersonsService } from './persons.service.js';
@@ -22,7 +23,7 @@ import { StewardshipRepository } from './stewardship.repository.js';
   imports: [OrganizationsModule, IdentitiesModule, MatchingModule],
   controllers: [FeedController, PersonsController],
   providers: [
-    FeedService, FeedRepository, LinkRepository, PersonStateService, PersonsService,
+    FeedService, FeedRepository, LinkRepository, PersonStateService, PendingReviewService, PersonsService,
     StewardshipRepository, MergeRepository, HistoryRepository, StewardLinksService, MergePersonsService, LinkHistoryService,
     ChunkLinkageRepository, ChunkLinkageService,
   ],

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { BlockRecordRow } from './chunk-linkage.repository.js';
 import { MemberCache } from './member-cache.js';
 
-const member = (id: string): BlockRecordRow => ({ id, organizationId: 'org', normalizedText: '{}', personId: `p-${id}`, method: 'auto' });
+const member = (id: string): BlockRecordRow => ({ id, organizationId: 'org', normalizedText: '{}', personId: `p-${id}`, method: 'auto', waiting: false });
 const withText = (id: string, text: string): BlockRecordRow => ({ ...member(id), normalizedText: text });
 
 describe('MemberCache', () => {

@@ -67,7 +67,7 @@ function feedBothWays(rows: Fed[], indexOffset: number, seed: number): { pairs: 
     const ids = new Set<number>();
     for (const k of keys) for (const i of blocks.get(k) ?? []) ids.add(i);
     const candidates: CandidateRow[] = [...ids].map((i) => ({
-      recordId: records[i].id, organizationId: records[i].org, normalized: records[i].normalized, personId: records[i].person, linkMethod: 'auto',
+      recordId: records[i].id, organizationId: records[i].org, normalized: records[i].normalized, personId: records[i].person, linkMethod: 'auto', waiting: false,
     }));
     const recordCount = records.length + indexOffset;
     // A steward said now and then that this record is not one of its candidates' persons.

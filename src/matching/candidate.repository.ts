@@ -10,6 +10,8 @@ export interface CandidateRow {
   normalized: NormalizedRecord;
   personId: string;
   linkMethod: string;
+  /** The record waits for review: its automatic decision was review and nothing linked it since (link reason 'review-pending'). */
+  waiting: boolean;
 }
 
 /** A candidate statement's result row: one per candidate (or one all-null row), with the extras on every row. */
@@ -57,10 +59,10 @@ export function candidateStatementParts(first: number, skipWhen = 'false'): { ct
                WHERE NOT (${skipWhen})) AS tf`,
     join: `LEFT JOIN LATERAL (
          SELECT r.id AS "recordId", r.organization_id AS "organizationId", r.normalized,
-                l.person_id AS "personId", l.method AS "linkMethod"
+                l.person_id AS "personId", l.method AS "linkMethod", (l.method = 'auto' AND l.reason = 'review-pending') AS waiting
          FROM ids
          CROSS JOIN LATERAL (SELECT id, organization_id, normalized, status FROM source_record WHERE id = ids.record_id LIMIT 1) r
-         CROSS JOIN LATERAL (SELECT person_id, method FROM record_link WHERE record_id = r.id LIMIT 1) l
+         CROSS JOIN LATERAL (SELECT person_id, method, reason FROM record_link WHERE record_id = r.id LIMIT 1) l
          WHERE r.status = 'active') c ON true`,
   };
 }
@@ -78,8 +80,8 @@ export function candidatesOf(rows: CandidateResultRow[]): { candidates: Candidat
   if (rows[0] && !rows[0].indexComplete) throw blockingIndexIncomplete();
   const oversizedKeys = rows[0]?.oversized ?? [];
   const termCounts = new Map((rows[0]?.tf ?? []).map(([field, value, n]) => [termKey({ field, value }), n] as const));
-  const candidates = rows.filter((r) => r.recordId !== null).map(({ recordId, organizationId, normalized, personId, linkMethod }) => ({
-    recordId: recordId!, organizationId: organizationId!, normalized: normalized!, personId: personId!, linkMethod: linkMethod!,
+  const candidates = rows.filter((r) => r.recordId !== null).map(({ recordId, organizationId, normalized, personId, linkMethod, waiting }) => ({
+    recordId: recordId!, organizationId: organizationId!, normalized: normalized!, personId: personId!, linkMethod: linkMethod!, waiting: waiting!,
   }));
   return { candidates, oversizedKeys, termCounts };
 }

@@ -39,6 +39,8 @@ export interface Evaluation {
   /** Blocking rules whose key was too common to use for this record (rule ids, no values). */
   oversizedRules: string[];
   recordCount: number;
+  /** The candidates that wait for review (`CandidateRow.waiting`), by record id. */
+  waiting: ReadonlySet<string>;
 }
 
 export interface PersonCandidate {
@@ -68,7 +70,11 @@ export class MatchingService {
   }
 
   prepare(demographics: Demographics): PreparedRecord {
-    const normalized = normalize(demographics);
+    return this.prepareNormalized(normalize(demographics));
+  }
+
+  /** `prepare` for a record normalized already (a stored record's `normalized`). */
+  prepareNormalized(normalized: NormalizedRecord): PreparedRecord {
     const keys = blockingKeys(normalized, this.ruleSet);
     return { normalized, keys, caps: blockCaps(this.ruleSet, keys), terms: termFrequencyTerms(normalized, this.ruleSet) };
   }
@@ -100,8 +106,10 @@ export class MatchingService {
   async evaluate(
     incoming: { recordId: string | null; organizationId: string; prepared: PreparedRecord; isNew?: boolean },
     m: EntityManager,
+    /** The index size to score with, when the caller knows it better than the cache (records activated earlier in its transaction). */
+    knownRecordCount?: number,
   ): Promise<Evaluation> {
-    const recordCount = await this.recordCount.get(m);
+    const recordCount = knownRecordCount ?? (await this.recordCount.get(m));
     const useTf = this.usesTermFrequencies(recordCount);
     const { candidates: rows, oversizedKeys, termCounts } = await this.candidates.findCandidatesByBlockingKeys(
       incoming.prepared.keys,
@@ -130,7 +138,8 @@ export class MatchingService {
   ): Evaluation {
     const { candidates, decision } = this.scoreAndDecide(incoming, fetched.candidates, { recordCount, termCounts: fetched.termCounts, asserted });
     this.oversizedBlocksSkipped += fetched.oversizedKeys.length;
-    return { candidates, decision, oversizedRules: oversizedRulesOf(fetched.oversizedKeys), recordCount };
+    const waiting = new Set(fetched.candidates.filter((c) => c.waiting).map((c) => c.recordId));
+    return { candidates, decision, oversizedRules: oversizedRulesOf(fetched.oversizedKeys), recordCount, waiting };
   }
 
   /**

@@ -18,6 +18,7 @@ export {
   type ScoreContext,
 } from './scoring.js';
 export { decide, strongIdentifierConflict } from './decide.js';
+export { pendingToReevaluate, settlesPendingReview } from './reevaluate.js';
 export { explain, type WaterfallStep } from './explain.js';
 export { LEVEL_PREDICATES, VALUE_EXTRACTORS } from './comparators.js';
 export {

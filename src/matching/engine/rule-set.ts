@@ -335,11 +335,20 @@ export function compileRuleSet(raw: unknown): CompileResult {
   let sameSourceDuplicate: 'link' | 'review' = 'link';
   let maxReviewTasks = 5;
   let dominanceBits: number | null = null;
+  let reevaluatePendingReviews: { maxRecords: number } | null = null;
   const strongRaw: Array<{ field: string; levels: string[]; unlessAgree: Record<string, string[]> | null; excludeIf: Record<string, string[]> | null; reason: string; kind: 'identifier' | 'household'; path: string }> = [];
   if (!isObj(raw.decision)) errs.add('$.decision', 'must be an object');
   else {
     const d = raw.decision;
-    unknownKeys(errs, '$.decision', d, ['sameSourceDuplicate', 'maxReviewTasks', 'strongIdentifierConflicts', 'multiplePersons']);
+    unknownKeys(errs, '$.decision', d, ['sameSourceDuplicate', 'maxReviewTasks', 'strongIdentifierConflicts', 'multiplePersons', 'reevaluatePendingReviews']);
+    if (d.reevaluatePendingReviews !== undefined) {
+      if (!isObj(d.reevaluatePendingReviews)) errs.add('$.decision.reevaluatePendingReviews', 'must be an object');
+      else {
+        unknownKeys(errs, '$.decision.reevaluatePendingReviews', d.reevaluatePendingReviews, ['maxRecords']);
+        const n = posInt(errs, '$.decision.reevaluatePendingReviews.maxRecords', d.reevaluatePendingReviews.maxRecords);
+        if (n !== null) reevaluatePendingReviews = { maxRecords: n };
+      }
+    }
     if (d.multiplePersons !== undefined) {
       if (!isObj(d.multiplePersons)) errs.add('$.decision.multiplePersons', 'must be an object');
       else {
@@ -496,6 +505,7 @@ export function compileRuleSet(raw: unknown): CompileResult {
         maxReviewTasks,
         strongIdentifierConflicts: strongRaw.map((s) => ({ field: s.field, levels: s.levels, unlessAgree: s.unlessAgree, excludeIf: s.excludeIf, reason: s.reason, kind: s.kind })),
         multiplePersons: dominanceBits === null ? null : { dominanceBits },
+        reevaluatePendingReviews,
       },
       termFrequency: { minRecords },
     },

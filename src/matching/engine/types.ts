@@ -250,6 +250,13 @@ export interface CompiledRuleSet {
      * null → always review.
      */
     multiplePersons: { dominanceBits: number } | null;
+    /**
+     * When a record links to a person, records waiting for review that it matches above
+     * auto-link (each alone in a person of its own) are decided again, at most `maxRecords`
+     * of them: the new member may be the evidence the first decision lacked. Only a link
+     * changes anything; null → never.
+     */
+    reevaluatePendingReviews: { maxRecords: number } | null;
   };
   termFrequency: { minRecords: number };
 }
