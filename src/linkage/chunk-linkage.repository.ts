@@ -314,10 +314,10 @@ export class ChunkLinkageRepository {
     if (!ids.length) return [];
     return m.query(
       `SELECT r.id, r.organization_id AS "organizationId", r.local_id AS "localId", r.status, r.normalized, r.content_hash AS "contentHash",
-              l.person_id AS "personId", l.method, coalesce((l.method = 'auto' AND l.reason = 'review-pending'), false) AS waiting
+              l.person_id AS "personId", l.method, EXISTS (SELECT 1 FROM record_link w WHERE w.record_id = r.id AND w.method = 'auto' AND w.reason = 'review-pending') AS waiting
        FROM unnest($1::uuid[]) AS x(id)
        CROSS JOIN LATERAL (SELECT id, organization_id, local_id, status, normalized, content_hash FROM source_record WHERE id = x.id LIMIT 1) r
-       LEFT JOIN LATERAL (SELECT person_id, method, reason FROM record_link WHERE record_id = r.id LIMIT 1) l ON true`,
+       LEFT JOIN LATERAL (SELECT person_id, method FROM record_link WHERE record_id = r.id LIMIT 1) l ON true`,
       [ids],
     );
   }
@@ -340,11 +340,11 @@ export class ChunkLinkageRepository {
     // statement's generic plan must not hash-join whole tables, whatever the statistics say.
     const rows: Array<Omit<ChunkRecordRow, 'keys'> & { keyList: string }> = await m.query(
       `SELECT r.id, r.local_id AS "localId", r.status, r.normalized, r.content_hash AS "contentHash",
-              l.person_id AS "personId", l.method, coalesce((l.method = 'auto' AND l.reason = 'review-pending'), false) AS waiting, k.list AS "keyList"
+              l.person_id AS "personId", l.method, EXISTS (SELECT 1 FROM record_link w WHERE w.record_id = r.id AND w.method = 'auto' AND w.reason = 'review-pending') AS waiting, k.list AS "keyList"
        FROM unnest($2::text[]) AS x(local_id)
        CROSS JOIN LATERAL (SELECT id, local_id, status, normalized, content_hash FROM source_record
                            WHERE organization_id = $1 AND local_id = x.local_id LIMIT 1) r
-       LEFT JOIN LATERAL (SELECT person_id, method, reason FROM record_link WHERE record_id = r.id LIMIT 1) l ON true
+       LEFT JOIN LATERAL (SELECT person_id, method FROM record_link WHERE record_id = r.id LIMIT 1) l ON true
        CROSS JOIN LATERAL (SELECT coalesce(string_agg(key, E'\n'), '') AS list FROM blocking_key WHERE record_id = r.id) k`,
       [organizationId, localIds],
     );
@@ -375,10 +375,10 @@ export class ChunkLinkageRepository {
     if (!ids.length) return [];
     return m.query(
       `SELECT r.id, r.organization_id AS "organizationId", r.normalized::text AS "normalizedText", l.person_id AS "personId", l.method,
-              (l.method = 'auto' AND l.reason = 'review-pending') AS waiting
+              EXISTS (SELECT 1 FROM record_link w WHERE w.record_id = r.id AND w.method = 'auto' AND w.reason = 'review-pending') AS waiting
        FROM (SELECT u AS id FROM unnest($1::uuid[]) AS u ORDER BY u) x
        CROSS JOIN LATERAL (SELECT id, organization_id, normalized FROM source_record WHERE id = x.id AND status = 'active' LIMIT 1) r
-       CROSS JOIN LATERAL (SELECT person_id, method, reason FROM record_link WHERE record_id = r.id LIMIT 1) l`,
+       CROSS JOIN LATERAL (SELECT person_id, method FROM record_link WHERE record_id = r.id LIMIT 1) l`,
       [uuidArray(ids)],
     );
   }

@@ -59,10 +59,11 @@ export function candidateStatementParts(first: number, skipWhen = 'false'): { ct
                WHERE NOT (${skipWhen})) AS tf`,
     join: `LEFT JOIN LATERAL (
          SELECT r.id AS "recordId", r.organization_id AS "organizationId", r.normalized,
-                l.person_id AS "personId", l.method AS "linkMethod", (l.method = 'auto' AND l.reason = 'review-pending') AS waiting
+                l.person_id AS "personId", l.method AS "linkMethod",
+                EXISTS (SELECT 1 FROM record_link w WHERE w.record_id = r.id AND w.method = 'auto' AND w.reason = 'review-pending') AS waiting
          FROM ids
          CROSS JOIN LATERAL (SELECT id, organization_id, normalized, status FROM source_record WHERE id = ids.record_id LIMIT 1) r
-         CROSS JOIN LATERAL (SELECT person_id, method, reason FROM record_link WHERE record_id = r.id LIMIT 1) l
+         CROSS JOIN LATERAL (SELECT person_id, method FROM record_link WHERE record_id = r.id LIMIT 1) l
          WHERE r.status = 'active') c ON true`,
   };
 }
