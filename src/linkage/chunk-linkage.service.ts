@@ -609,7 +609,7 @@ export class ChunkLinkageService {
     const outcomes: ChunkRowOutcome[] = [];
     /** Records created under an id whose keys `insertKeysEarly` inserted (written by it, not here). */
     const earlyUsed = new Set<string>();
-    /** Stored records settled by a row's link: their open review tasks are closed with this note. */
+    /** Stored records settled by a row's link (moved to another person): their open review tasks are closed with this note. */
     const settledStored = new Map<string, { personId: string; note: string }>();
     let oversized = 0;
 
@@ -617,9 +617,15 @@ export class ChunkLinkageService {
       if (!storedMembers.has(personId)) {
         for (const [p, ids] of await this.repo.findActiveMembers([personId], m)) storedMembers.set(p, ids);
       }
+      // Records a row rewrote, or a row's link settled (moved), count where they are now.
+      const moved = (id: string) => touched.has(id) || settledStored.has(id);
       let n = 0;
-      for (const id of storedMembers.get(personId)!) if (id !== exceptId && !touched.has(id)) n++;
+      for (const id of storedMembers.get(personId)!) if (id !== exceptId && !moved(id)) n++;
       for (const t of touched.values()) if (t.id !== exceptId && t.personId === personId && t.status === 'active') n++;
+      for (const id of settledStored.keys()) {
+        const st = recs.get(id);
+        if (id !== exceptId && !touched.has(id) && st?.personId === personId) n++;
+      }
       return n;
     };
 

@@ -14,7 +14,7 @@ import { OrganizationsService } from '../organizations/organizations.service.js'
 import { FeedRepository, type FeedLookUp, type StoredRecord } from './feed.repository.js';
 import { LinkageError } from './linkage.errors.js';
 import { LinkRepository, recordLockKey, type LinkRow, type RuleSetRef } from './link.repository.js';
-import { linkedPersonOf, planLink } from './link-plan.js';
+import { linkedPersonOf, linkEventOf, planLink } from './link-plan.js';
 import { PendingReviewService } from './pending-review.service.js';
 import { PersonStateService } from './person-state.service.js';
 
@@ -280,14 +280,7 @@ export class FeedService {
     };
     await this.links.writeLink(
       { recordId: input.recordId, personId, ...link, ruleSet, actorClientId: actor.clientId },
-      {
-        previousPersonId: plan.previousPersonId,
-        event: plan.event,
-        contributions: plan.contributions,
-        priorWeight: plan.priorWeight,
-        eventReason: plan.eventReason,
-        requestId: actor.requestId,
-      },
+      linkEventOf(plan, actor.requestId),
       m,
       { lastDecision: { recordId: input.recordId, organizationId: input.organizationId, localId: input.localId, ...outcome }, createPerson: plan.createPerson },
     );

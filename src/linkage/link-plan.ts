@@ -17,6 +17,18 @@ export interface LinkPlan {
   outcome: { personId: string; link: { method: string; grade: string | null; score: number | null; probability: number | null } };
 }
 
+/** The history event of a plan as `LinkRepository.writeLink` takes it. */
+export function linkEventOf(plan: LinkPlan, requestId: string | null) {
+  return {
+    previousPersonId: plan.previousPersonId,
+    event: plan.event,
+    contributions: plan.contributions,
+    priorWeight: plan.priorWeight,
+    eventReason: plan.eventReason,
+    requestId,
+  };
+}
+
 /** The person a decision links to, or null when the record stays with a person of its own. */
 export function linkedPersonOf(decision: Decision): string | null {
   return decision.outcome === 'linked' && decision.best ? decision.best.personId : null;

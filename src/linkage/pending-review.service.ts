@@ -6,7 +6,7 @@ import { SourceRecordsRepository } from '../identities/source-records.repository
 import { pendingToReevaluate, settlesPendingReview } from '../matching/engine/index.js';
 import { MatchingService, type Evaluation } from '../matching/matching.service.js';
 import { LinkRepository, recordLockKey } from './link.repository.js';
-import { planLink } from './link-plan.js';
+import { linkEventOf, planLink } from './link-plan.js';
 import { PersonStateService } from './person-state.service.js';
 
 /** The decision reason of a waiting record's link when a later record's link settled it. */
@@ -78,14 +78,7 @@ export class PendingReviewService {
     await this.links.insertReviewTasks(plan.reviewTasks.map((t) => ({ ...t, recordId })), m);
     await this.links.writeLink(
       { recordId, personId: plan.personId, ...plan.link, ruleSet, actorClientId: actor.clientId },
-      {
-        previousPersonId: plan.previousPersonId,
-        event: plan.event,
-        contributions: plan.contributions,
-        priorWeight: plan.priorWeight,
-        eventReason: plan.eventReason,
-        requestId: actor.requestId,
-      },
+      linkEventOf(plan, actor.requestId),
       m,
     );
     await this.persons.refresh([link.personId, plan.personId], m);

@@ -1,16 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { defaultRuleSet } from '../../../test/support/default-rule-set.js';
 import { decide, strongIdentifierConflict } from './decide.js';
-import { compileRuleSet } from './rule-set.js';
 import type { CandidateEvaluation, CompiledRuleSet, MatchScore } from './types.js';
 
-function ruleSet(patch?: (r: Record<string, any>) => void): CompiledRuleSet { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const raw = JSON.parse(readFileSync(new URL('../../../matching-rules/default.json', import.meta.url), 'utf8'));
-  patch?.(raw);
-  const r = compileRuleSet(raw);
-  if (!r.ok) throw new Error(r.errors.join('\n'));
-  return r.ruleSet;
-}
+const ruleSet = defaultRuleSet;
 const rs = ruleSet();
 
 function score(probability: number, ssnLevel = 'exact'): MatchScore {

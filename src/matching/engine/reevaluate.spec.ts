@@ -1,17 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { defaultRuleSet, defaultRuleSetJson } from '../../../test/support/default-rule-set.js';
 import { decide } from './decide.js';
 import { pendingToReevaluate, settlesPendingReview } from './reevaluate.js';
 import { compileRuleSet } from './rule-set.js';
-import type { CandidateEvaluation, CompiledRuleSet, Decision } from './types.js';
+import type { CandidateEvaluation, Decision } from './types.js';
 
-function ruleSet(patch?: (r: Record<string, any>) => void): CompiledRuleSet { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const raw = JSON.parse(readFileSync(new URL('../../../matching-rules/default.json', import.meta.url), 'utf8'));
-  patch?.(raw);
-  const r = compileRuleSet(raw);
-  if (!r.ok) throw new Error(r.errors.join('\n'));
-  return r.ruleSet;
-}
+const ruleSet = defaultRuleSet;
 const rs = ruleSet();
 
 function cand(recordId: string, personId: string, probability: number, over: Partial<CandidateEvaluation> = {}): CandidateEvaluation {
@@ -58,7 +52,7 @@ describe('pendingToReevaluate', () => {
   });
 
   it('the rule set refuses a malformed option', () => {
-    const raw = JSON.parse(readFileSync(new URL('../../../matching-rules/default.json', import.meta.url), 'utf8'));
+    const raw = defaultRuleSetJson();
     raw.decision.reevaluatePendingReviews = { maxRecords: 0, extra: true };
     const r = compileRuleSet(raw);
     expect(r.ok).toBe(false);
