@@ -62,7 +62,10 @@ export class PendingReviewService {
     // second lock batch: a deadlock aborts one transaction, which is run again).
     const stored = await this.records.blockingKeysOf(recordId, m);
     await this.links.lockKeys([recordLockKey(record.organizationId, record.localId), ...new Set([...stored, ...prepared.keys])], m);
-    // Read again under the locks: still waiting, automatic, alone in its person.
+    // Read again under the locks: unchanged (an update meanwhile decided it again itself), still
+    // waiting, automatic, alone in its person.
+    const [now] = await this.records.findActiveByIds([recordId], m);
+    if (!now || now.contentHash !== record.contentHash) return false;
     const link = await this.links.findLink(recordId, m);
     if (!link || link.method !== 'auto' || link.reason !== 'review-pending') return false;
     if ((await this.links.activeRecordsOf(link.personId, m)).length !== 1) return false;
