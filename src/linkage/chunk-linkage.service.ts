@@ -2,6 +2,7 @@ import { CpuSlicer } from '../common/cpu-slices.js';
 import { timeOrderedUuid } from '../common/time-ordered-uuid.js';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/auth.decorators.js';
 import type { PhaseTimer } from '../common/phase-timer.js';
 import type { CandidateEvaluation, Decision, Demographics, NormalizedRecord } from '../matching/engine/index.js';
@@ -29,6 +30,7 @@ import {
 import { LinkRepository, type RuleSetRef } from './link.repository.js';
 import { linkedPersonOf, planLink } from './link-plan.js';
 import { ChunkPendingReviews } from './chunk-pending-reviews.js';
+import { settledAudit, type SettledRecord } from './pending-review.service.js';
 import { MemberCache } from './member-cache.js';
 
 /** One valid row of a chunk, ready to link (validated, normalized, blocked, hashed). */
@@ -264,6 +266,7 @@ export class ChunkLinkageService {
     private readonly matching: MatchingService,
     private readonly termFrequencies: TermFrequencyRepository,
     private readonly blockingIndex: BlockingIndexRepository,
+    private readonly audit: AuditService,
   ) {}
 
   /**
@@ -611,6 +614,8 @@ export class ChunkLinkageService {
     const earlyUsed = new Set<string>();
     /** Stored records settled by a row's link (moved to another person): their open review tasks are closed with this note. */
     const settledStored = new Map<string, { personId: string; note: string }>();
+    /** Every record a row's link settled, for its audit event. */
+    const settled: SettledRecord[] = [];
     let oversized = 0;
 
     const activeOthersIn = async (personId: string, exceptId: string): Promise<number> => {
@@ -631,7 +636,7 @@ export class ChunkLinkageService {
 
     // Records waiting for review that a row's link settles (chunk-pending-reviews.ts).
     const settling = new ChunkPendingReviews(
-      { recs, blocks, touched, finalLinks, events, tasks, refresh, termCounts, settledStored, early },
+      { recs, blocks, touched, finalLinks, events, tasks, refresh, termCounts, settledStored, early, settled },
       {
         repo: this.repo, matching: this.matching, termFrequencies: this.termFrequencies, activeOthersIn, ruleSet,
         addMember: (row) => recs.set(row.id, new MemberState(row, this.cache)),
@@ -749,7 +754,7 @@ export class ChunkLinkageService {
     // since the early read): deleted.
     const earlyUnused = [...early.values()].filter((id) => !earlyUsed.has(id));
     this.matching.countOversized(settling.oversized);
-    await this.write(organizationId, { touched, inputOf, lastDecision, finalLinks, events, tasks, newPersons, refresh, changedStored, tfDeltas, earlyUsed, earlyUnused, settledStored }, ruleSet, actor, m, timer);
+    await this.write(organizationId, { touched, inputOf, lastDecision, finalLinks, events, tasks, newPersons, refresh, changedStored, tfDeltas, earlyUsed, earlyUnused, settledStored, settled }, ruleSet, actor, m, timer);
     return outcomes;
   }
 
@@ -829,6 +834,7 @@ export class ChunkLinkageService {
       earlyUsed: ReadonlySet<string>;
       earlyUnused: string[];
       settledStored: ReadonlyMap<string, { personId: string; note: string }>;
+      settled: readonly SettledRecord[];
     },
     ruleSet: RuleSetRef,
     actor: Actor,
@@ -875,6 +881,8 @@ export class ChunkLinkageService {
     }
     // Person statuses read the links just written.
     if (w.refresh.size) await this.links.refreshPersonStatus([...w.refresh], m);
+    // A settled record's audit event, as the single feed writes it (rare).
+    for (const s of w.settled) await this.audit.record(settledAudit(s, actor), m);
     timer?.lap('writeOther');
 
   }

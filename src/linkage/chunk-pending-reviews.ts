@@ -7,7 +7,7 @@ import { termKey, type TermFrequencyRepository } from '../matching/term-frequenc
 import type { BlockRecordRow, ChunkLinkageRepository, EventWrite, LinkFinal, TaskWrite } from './chunk-linkage.repository.js';
 import type { RuleSetRef } from './link.repository.js';
 import { planLink } from './link-plan.js';
-import { PENDING_REVIEW_SETTLED, settledNote } from './pending-review.service.js';
+import { PENDING_REVIEW_SETTLED, settledNote, type SettledRecord } from './pending-review.service.js';
 
 /** What of a record the chunk's view holds that settling reads and changes. */
 export interface SettlingRecord {
@@ -37,6 +37,8 @@ export interface SettlingState {
   settledStored: Map<string, { personId: string; note: string }>;
   /** Ids minted before the lock for the chunk's new rows, whose keys are stored already. */
   early: ReadonlyMap<string, string>;
+  /** Every record settled, in order (each gets its audit event with the chunk's writes). */
+  settled: SettledRecord[];
 }
 
 export interface SettlingTools {
@@ -58,7 +60,8 @@ export interface SettlingTools {
  * single feed decides them after that row's transaction (each through all of its own
  * blocks — those the chunk did not read are read now, with the chunk's earlier rows laid
  * over them — its name counts and no-match assertions, the index size after the row). A
- * link is written with the chunk's writes; nothing else changes.
+ * link, its event, tasks and audit event are written with the chunk's writes; nothing else
+ * changes.
  */
 export class ChunkPendingReviews {
   /** Blocking keys of re-decided records skipped as over their cap (the chunk adds them to the metrics). */
@@ -120,6 +123,7 @@ export class ChunkPendingReviews {
     this.s.finalLinks.set(id, { recordId: id, personId: plan.personId, ...plan.link });
     this.s.events.push({ recordId: id, personId: plan.personId, previousPersonId: plan.previousPersonId, event: plan.event, method: plan.link.method, grade: plan.link.grade, score: plan.link.score, probability: plan.link.probability, contributions: plan.contributions, priorWeight: plan.priorWeight, reason: plan.eventReason });
     this.s.refresh.add(st.personId).add(plan.personId);
+    this.s.settled.push({ recordId: id, organizationId: st.organizationId, from: st.personId, to: plan.personId, trigger: triggerId });
     st.personId = plan.personId;
     st.waiting = false;
   }

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { AuditService } from '../audit/audit.service.js';
+import { AuditService, type AuditEventInput } from '../audit/audit.service.js';
 import type { Actor } from '../auth/auth.decorators.js';
 import { SourceRecordsRepository } from '../identities/source-records.repository.js';
 import { pendingToReevaluate, settlesPendingReview } from '../matching/engine/index.js';
@@ -11,6 +11,30 @@ import { PersonStateService } from './person-state.service.js';
 
 /** The decision reason of a waiting record's link when a later record's link settled it. */
 export const PENDING_REVIEW_SETTLED = 'pending-review-settled';
+
+/** A settled record, as its audit event tells it (ids only). */
+export interface SettledRecord {
+  recordId: string;
+  organizationId: string;
+  /** The person it waited in, and the one it joined. */
+  from: string;
+  to: string;
+  /** The record whose link brought the evidence. */
+  trigger: string;
+}
+
+/** The audit event of a settled record (the single feed's and a batch chunk's alike). */
+export function settledAudit(s: SettledRecord, actor: Actor): AuditEventInput {
+  return {
+    action: 'record.relink',
+    outcome: 'success',
+    actor,
+    targetType: 'source-record',
+    targetIds: [s.recordId],
+    personIds: [s.from, s.to],
+    details: { organizationId: s.organizationId, reason: PENDING_REVIEW_SETTLED, trigger: s.trigger },
+  };
+}
 
 /** The resolution note of the review tasks a settled record's link answers. */
 export const settledNote = (triggerId: string, personId: string) => `linked by a later decision when record ${triggerId} joined person ${personId}`;
@@ -85,18 +109,7 @@ export class PendingReviewService {
       m,
     );
     await this.persons.refresh([link.personId, plan.personId], m);
-    await this.audit.record(
-      {
-        action: 'record.relink',
-        outcome: 'success',
-        actor,
-        targetType: 'source-record',
-        targetIds: [recordId],
-        personIds: [link.personId, plan.personId],
-        details: { organizationId: record.organizationId, reason: PENDING_REVIEW_SETTLED, trigger: triggerId },
-      },
-      m,
-    );
+    await this.audit.record(settledAudit({ recordId, organizationId: record.organizationId, from: link.personId, to: plan.personId, trigger: triggerId }, actor), m);
     return true;
   }
 }

@@ -100,7 +100,9 @@ describe('records waiting for review are settled by a later link', () => {
     for (const [id, d] of rows) await feed(id, d);
     const withoutNotes = (xs: Awaited<ReturnType<typeof tasks>>) => xs.map(({ note: _n, ...x }) => x);
     const eventList = () => t.dataSource.query(`SELECT event, reason FROM link_event ORDER BY reason, event`);
-    const single = { partition: await partition(t), tasks: withoutNotes(await tasks()), events: await eventList() };
+    const relinks = async () => (await t.dataSource.query(`SELECT count(*)::int AS n FROM audit_event WHERE action = 'record.relink'`))[0].n;
+    const single = { partition: await partition(t), tasks: withoutNotes(await tasks()), events: await eventList(), relinks: await relinks() };
+    expect(single.relinks).toBe(1);
     expect(single.partition).toContain('A,A2,L,R');
 
     // Then the whole file as one load; then A, T and R one by one and the rest as a load (R,
@@ -116,6 +118,7 @@ describe('records waiting for review are settled by a later link', () => {
       expect(await partition(t)).toEqual(single.partition);
       expect(withoutNotes(await tasks())).toEqual(single.tasks);
       expect(await eventList()).toEqual(single.events);
+      expect(await relinks()).toBe(single.relinks);
       expect((await tasks()).find((x) => x.record === 'R' && x.candidate === 'A')).toMatchObject({ status: 'dismissed', resolution: 'settled' });
       await assertIntegrity(t);
     }
