@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Contribution, NormalizedRecord } from '../matching/engine/index.js';
 import type { LinkEventKind, LinkRow, RuleSetRef } from './link.repository.js';
+import type { LinkPlan } from './link-plan.js';
 
 /**
  * A list the database aggregated into one text (`string_agg(…, sep)`), split. Lists of ids
@@ -127,6 +128,21 @@ export interface TaskWrite {
   contributions: Contribution[];
   reason: string;
   dismissed: boolean;
+}
+
+/** What a chunk writes for one record's plan: its final link, its history event and its review tasks (ids minted by `newId`). */
+export function planWrites(recordId: string, plan: LinkPlan, newId: () => string): { link: LinkFinal; event: EventWrite; tasks: TaskWrite[] } {
+  return {
+    link: { recordId, personId: plan.personId, ...plan.link },
+    event: {
+      recordId, personId: plan.personId, previousPersonId: plan.previousPersonId, event: plan.event, method: plan.link.method, grade: plan.link.grade,
+      score: plan.link.score, probability: plan.link.probability, contributions: plan.contributions, priorWeight: plan.priorWeight, reason: plan.eventReason,
+    },
+    tasks: plan.reviewTasks.map((t) => ({
+      id: newId(), recordId, candidatePersonId: t.candidatePersonId, candidateRecordId: t.candidateRecordId, score: t.score, probability: t.probability,
+      grade: t.grade, priorWeight: t.priorWeight, contributions: t.contributions, reason: t.reason, dismissed: false,
+    })),
+  };
 }
 
 const json = (v: unknown) => JSON.stringify(v);

@@ -22,6 +22,7 @@ import {
   type ChangedRecordRow,
   ChunkLinkageRepository,
   type ChunkRecordRow,
+  planWrites,
   type EventWrite,
   type LinkFinal,
   type RecordWrite,
@@ -29,6 +30,7 @@ import {
 } from './chunk-linkage.repository.js';
 import { LinkRepository, type RuleSetRef } from './link.repository.js';
 import { linkedPersonOf, planLink } from './link-plan.js';
+import { blockCandidates } from './chunk-blocks.js';
 import { ChunkPendingReviews } from './chunk-pending-reviews.js';
 import { settledAudit, type SettledRecord } from './pending-review.service.js';
 import { MemberCache } from './member-cache.js';
@@ -688,23 +690,10 @@ export class ChunkLinkageService {
         });
         outcomes.push({ row: r.row, record: existed ? 'updated' : 'created', decision: 'linked', activated: !wasActive });
       } else {
-        const ids = new Set<string>();
-        const { keys: rowKeys, caps } = r.prepared; // the record's keys now (rec.keys)
-        for (let ki = 0; ki < rowKeys.length; ki++) {
-          const b = blocks.get(rowKeys[ki]);
-          // The block's size as the single feed counts it: a new record's keys are not stored
-          // yet when it reads its candidates, a stored record's new keys are (written first).
-          if (!b || b === 'oversized' || b.size - (existed ? 0 : 1) > caps[ki]) {
-            oversized++;
-            continue;
-          }
-          for (const id of b) if (id !== rec.id) ids.add(id);
-        }
-        const active: RecordState[] = [];
-        for (const id of ids) {
-          const c = recs.get(id);
-          if (c && c.status === 'active' && c.personId !== null) active.push(c);
-        }
+        // The record's keys now (rec.keys); its blocks as the single feed counts them.
+        const found = blockCandidates(blocks, recs, { id: rec.id, keys: r.prepared.keys, caps: r.prepared.caps, selfCounted: existed });
+        oversized += found.oversized;
+        const active = found.active;
         timer?.count('pairs', active.length);
         const asserted = new Set<string>();
         if (rec.stored && active.length) {
@@ -722,16 +711,13 @@ export class ChunkLinkageService {
         const current = rec.personId ? { personId: rec.personId } : null;
         const own = linkedPersonOf(decision) || !current || (await activeOthersIn(current.personId, rec.id)) > 0 ? timeOrderedUuid() : current.personId;
         const plan = planLink(decision, current, own, ruleSet);
-        const reviewTaskIds: string[] = [];
-        for (const t of plan.reviewTasks) {
-          const id = timeOrderedUuid();
-          reviewTaskIds.push(id);
-          tasks.push({ id, recordId: rec.id, candidatePersonId: t.candidatePersonId, candidateRecordId: t.candidateRecordId, score: t.score, probability: t.probability, grade: t.grade, priorWeight: t.priorWeight, contributions: t.contributions, reason: t.reason, dismissed: false });
-        }
+        const writes = planWrites(rec.id, plan, timeOrderedUuid);
+        const reviewTaskIds = writes.tasks.map((t) => t.id);
+        tasks.push(...writes.tasks);
         if (plan.createPerson) newPersons.add(plan.personId);
         if (current && (current.personId !== plan.personId || !wasActive)) refresh.add(current.personId).add(plan.personId);
-        finalLinks.set(rec.id, { recordId: rec.id, personId: plan.personId, ...plan.link });
-        events.push({ recordId: rec.id, personId: plan.personId, previousPersonId: plan.previousPersonId, event: plan.event, method: plan.link.method, grade: plan.link.grade, score: plan.link.score, probability: plan.link.probability, contributions: plan.contributions, priorWeight: plan.priorWeight, reason: plan.eventReason });
+        finalLinks.set(rec.id, writes.link);
+        events.push(writes.event);
         lastDecision.set(rec.id, { ...base, ...plan.outcome, decision: { outcome: decision.outcome, reviewTaskIds, reasons: decision.reasons, sameSourceDuplicate: decision.sameSourceDuplicate } });
         rec.personId = plan.personId;
         rec.method = 'auto';

@@ -1,10 +1,11 @@
 import { timeOrderedUuid } from '../common/time-ordered-uuid.js';
 import type { EntityManager } from 'typeorm';
 import type { CandidateRow } from '../matching/candidate.repository.js';
+import { blockCandidates } from './chunk-blocks.js';
 import { pendingToReevaluate, settlesPendingReview, type CandidateEvaluation, type Decision, type NormalizedRecord } from '../matching/engine/index.js';
 import type { MatchingService } from '../matching/matching.service.js';
 import { termKey, type TermFrequencyRepository } from '../matching/term-frequency.repository.js';
-import type { BlockRecordRow, ChunkLinkageRepository, EventWrite, LinkFinal, TaskWrite } from './chunk-linkage.repository.js';
+import { planWrites, type BlockRecordRow, type ChunkLinkageRepository, type EventWrite, type LinkFinal, type TaskWrite } from './chunk-linkage.repository.js';
 import type { RuleSetRef } from './link.repository.js';
 import { planLink } from './link-plan.js';
 import { PENDING_REVIEW_SETTLED, settledNote, type SettledRecord } from './pending-review.service.js';
@@ -87,23 +88,12 @@ export class ChunkPendingReviews {
     if ((await this.t.activeOthersIn(st.personId, st.id)) > 0) return;
     const prepared = this.t.matching.prepareNormalized(st.normalized);
     await this.readBlocks(prepared.keys, prepared.caps);
-    const ids = new Set<string>();
-    for (let ki = 0; ki < prepared.keys.length; ki++) {
-      const b = blocks.get(prepared.keys[ki]);
-      // The record is in its own blocks, as a stored record is when the feed updates it.
-      if (!b || b === 'oversized' || b.size > prepared.caps[ki]) {
-        this.oversized++;
-        continue;
-      }
-      for (const x of b) if (x !== id) ids.add(x);
-    }
-    const candidates: CandidateRow[] = [];
-    for (const x of ids) {
-      const c = recs.get(x);
-      if (c && c.status === 'active' && c.personId !== null) {
-        candidates.push({ recordId: c.id, organizationId: c.organizationId, get normalized() { return c.normalized; }, personId: c.personId, linkMethod: c.method!, waiting: c.waiting });
-      }
-    }
+    // The record is in its own blocks, as a stored record is when the feed updates it.
+    const found = blockCandidates(blocks, recs, { id, keys: prepared.keys, caps: prepared.caps, selfCounted: true });
+    this.oversized += found.oversized;
+    const candidates: CandidateRow[] = found.active.map((c) => ({
+      recordId: c.id, organizationId: c.organizationId, get normalized() { return c.normalized; }, personId: c.personId!, linkMethod: c.method!, waiting: c.waiting,
+    }));
     await this.readTermCounts(prepared.terms);
     const asserted = new Set<string>();
     for (const a of await this.t.repo.findAssertions([id], this.m)) asserted.add(recs.get(a.otherId)?.personId ?? a.otherPersonId);
@@ -117,11 +107,10 @@ export class ChunkPendingReviews {
       if (task.recordId === id || (task.candidateRecordId === id && recs.get(task.recordId)?.personId === plan.personId)) Object.assign(task, { dismissed: true, settledNote: note });
     }
     if (st.stored) this.s.settledStored.set(id, { personId: plan.personId, note });
-    for (const r of plan.reviewTasks) {
-      this.s.tasks.push({ id: timeOrderedUuid(), recordId: id, candidatePersonId: r.candidatePersonId, candidateRecordId: r.candidateRecordId, score: r.score, probability: r.probability, grade: r.grade, priorWeight: r.priorWeight, contributions: r.contributions, reason: r.reason, dismissed: false });
-    }
-    this.s.finalLinks.set(id, { recordId: id, personId: plan.personId, ...plan.link });
-    this.s.events.push({ recordId: id, personId: plan.personId, previousPersonId: plan.previousPersonId, event: plan.event, method: plan.link.method, grade: plan.link.grade, score: plan.link.score, probability: plan.link.probability, contributions: plan.contributions, priorWeight: plan.priorWeight, reason: plan.eventReason });
+    const writes = planWrites(id, plan, timeOrderedUuid);
+    this.s.tasks.push(...writes.tasks);
+    this.s.finalLinks.set(id, writes.link);
+    this.s.events.push(writes.event);
     this.s.refresh.add(st.personId).add(plan.personId);
     this.s.settled.push({ recordId: id, organizationId: st.organizationId, from: st.personId, to: plan.personId, trigger: triggerId });
     st.personId = plan.personId;

@@ -104,7 +104,7 @@ export class FeedService {
       const matched = manual
         ? null
         : await this.matchAndLink({ recordId, organizationId, localId, prepared, currentLink, isActive: existing.status === 'active' }, actor, m);
-      const outcome = matched ? { personId: matched.personId, link: matched.link, decision: matched.decision } : this.keepManualLink(currentLink!);
+      const outcome = matched ? matched.outcome : this.keepManualLink(currentLink!);
       const result: FeedResult = { recordId, organizationId, localId, ...outcome };
       if (manual) await this.records.saveDecision(recordId, result, m);
       await this.audit.record(
@@ -262,7 +262,7 @@ export class FeedService {
     },
     actor: Actor,
     m: EntityManager,
-  ): Promise<Pick<FeedResult, 'personId' | 'link' | 'decision'> & { evaluation: Evaluation }> {
+  ): Promise<{ outcome: Pick<FeedResult, 'personId' | 'link' | 'decision'>; evaluation: Evaluation }> {
     const evaluation = await this.matching.evaluate(
       { recordId: input.recordId, organizationId: input.organizationId, prepared: input.prepared, isNew: false },
       m,
@@ -288,7 +288,7 @@ export class FeedService {
     // can revive its own (retired) person. A person it joined by matching is active already.
     if (current && (current.personId !== personId || !input.isActive)) await this.persons.refresh([current.personId, personId], m);
     this.logOversized(evaluation);
-    return { ...outcome, evaluation };
+    return { outcome, evaluation };
   }
 
   /**
